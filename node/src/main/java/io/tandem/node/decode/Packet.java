@@ -93,6 +93,12 @@ public final class Packet
     public boolean moreFragments;
     /** Offset of the fragment's payload (after the IPv4 header or the IPv6 fragment header). */
     public int fragmentPayloadOffset;
+    /** IPv6: offset of the fragment extension header (the unfragmentable part ends here). */
+    public int fragmentHeaderOffset;
+    /** IPv6: the fragment header's next-header value (the protocol of the reassembled payload). */
+    public int fragmentNextHeader;
+    /** IPv6: offset of the byte holding the next-header value that names the fragment header. */
+    public int fragmentPrevNextHeaderOffset;
     /** True when this packet was rebuilt by the defragmenter. */
     public boolean reassembled;
 
@@ -185,6 +191,9 @@ public final class Packet
         fragmentOffset = 0;
         moreFragments = false;
         fragmentPayloadOffset = 0;
+        fragmentHeaderOffset = 0;
+        fragmentNextHeader = 0;
+        fragmentPrevNextHeaderOffset = 0;
         reassembled = false;
         resetTransport();
         checksumInvalid = false;
