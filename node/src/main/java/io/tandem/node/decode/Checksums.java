@@ -1,0 +1,155 @@
+package io.tandem.node.decode;
+
+import java.nio.ByteOrder;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Internet checksums (RFC 1071) over Agrona buffers, without allocation: the IPv4 header checksum and the
+ * TCP / UDP / ICMPv6 checksums with their IPv4 or IPv6 pseudo-header, and ICMPv4's plain checksum.
+ * <p>
+ * The {@code *Sum} methods return the folded one's-complement sum; a received header or segment is valid when the
+ * sum over it, checksum field included, folds to {@code 0xFFFF}. The checksum to write into a header is
+ * {@code ~sum & 0xFFFF} computed with the field zeroed.
+ */
+public final class Checksums
+{
+    private Checksums()
+    {
+    }
+
+    /**
+     * One's-complement sum of {@code length} bytes, added to {@code initial}, not folded.
+     *
+     * @param buffer  bytes.
+     * @param offset  first byte.
+     * @param length  number of bytes (an odd tail is padded with zero).
+     * @param initial running sum to add to.
+     * @return the unfolded 64-bit sum.
+     */
+    public static long sum(final DirectBuffer buffer, final int offset, final int length, final long initial)
+    {
+        long sum = initial;
+        int i = offset;
+        final int end = offset + length;
+        while (i + 8 <= end)
+        {
+            final long word = buffer.getLong(i, ByteOrder.BIG_ENDIAN);
+            sum += (word >>> 48) + ((word >>> 32) & 0xFFFF) + ((word >>> 16) & 0xFFFF) + (word & 0xFFFF);
+            i += 8;
+        }
+        while (i + 2 <= end)
+        {
+            sum += buffer.getShort(i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            i += 2;
+        }
+        if (i < end)
+        {
+            sum += (buffer.getByte(i) & 0xFF) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * Fold a running sum into 16 bits.
+     *
+     * @param sum unfolded sum.
+     * @return the folded 16-bit one's-complement sum.
+     */
+    public static int fold(final long sum)
+    {
+        long s = sum;
+        while ((s >>> 16) != 0)
+        {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int)s;
+    }
+
+    /**
+     * Checksum value for an IPv4 header whose checksum field holds zero (or validity test: 0 means valid when the
+     * field holds the received checksum).
+     *
+     * @param buffer       bytes.
+     * @param offset       of the IPv4 header.
+     * @param headerLength IHL * 4.
+     * @return {@code ~sum & 0xFFFF}.
+     */
+    public static int ipv4HeaderChecksum(final DirectBuffer buffer, final int offset, final int headerLength)
+    {
+        return ~fold(sum(buffer, offset, headerLength, 0)) & 0xFFFF;
+    }
+
+    /**
+     * Sum of the IPv4 pseudo-header for a transport checksum.
+     *
+     * @param srcAddress     IPv4 source address.
+     * @param dstAddress     IPv4 destination address.
+     * @param protocol       IP protocol.
+     * @param transportLength length of the transport header and payload.
+     * @return the unfolded sum.
+     */
+    public static long ipv4PseudoHeaderSum(
+        final int srcAddress, final int dstAddress, final int protocol, final int transportLength)
+    {
+        return (srcAddress >>> 16) + (srcAddress & 0xFFFF) + (dstAddress >>> 16) + (dstAddress & 0xFFFF) +
+            protocol + transportLength;
+    }
+
+    /**
+     * Sum of the IPv6 pseudo-header for a transport checksum.
+     *
+     * @param srcHi          source address, high 64 bits.
+     * @param srcLo          source address, low 64 bits.
+     * @param dstHi          destination address, high 64 bits.
+     * @param dstLo          destination address, low 64 bits.
+     * @param nextHeader     upper-layer protocol.
+     * @param transportLength upper-layer packet length.
+     * @return the unfolded sum.
+     */
+    public static long ipv6PseudoHeaderSum(
+        final long srcHi,
+        final long srcLo,
+        final long dstHi,
+        final long dstLo,
+        final int nextHeader,
+        final int transportLength)
+    {
+        return words(srcHi) + words(srcLo) + words(dstHi) + words(dstLo) +
+            (transportLength >>> 16) + (transportLength & 0xFFFF) + nextHeader;
+    }
+
+    /**
+     * Checksum of a transport segment (TCP, UDP, ICMPv6) with its pseudo-header sum. Computed with the checksum field
+     * zeroed it is the value to write; computed over a received segment it is 0 when the segment is valid.
+     *
+     * @param pseudoHeaderSum from {@link #ipv4PseudoHeaderSum} or {@link #ipv6PseudoHeaderSum}.
+     * @param buffer          bytes.
+     * @param offset          of the transport header.
+     * @param length          transport header and payload length.
+     * @return {@code ~sum & 0xFFFF}.
+     */
+    public static int transportChecksum(
+        final long pseudoHeaderSum, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return ~fold(sum(buffer, offset, length, pseudoHeaderSum)) & 0xFFFF;
+    }
+
+    /**
+     * ICMPv4 checksum (no pseudo-header).
+     *
+     * @param buffer bytes.
+     * @param offset of the ICMP header.
+     * @param length ICMP header and payload length.
+     * @return {@code ~sum & 0xFFFF}.
+     */
+    public static int icmpv4Checksum(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return ~fold(sum(buffer, offset, length, 0)) & 0xFFFF;
+    }
+
+    private static long words(final long value)
+    {
+        return (value >>> 48) + ((value >>> 32) & 0xFFFF) + ((value >>> 16) & 0xFFFF) + (value & 0xFFFF);
+    }
+}
