@@ -1,0 +1,588 @@
+package io.tandem.node.flow;
+
+import io.tandem.node.decode.Packet;
+import io.tandem.node.stats.StatsSink;
+import io.tandem.node.stats.StatsSource;
+
+/**
+ * The flow table of one worker: a chained hash of preallocated {@link Flow}s, bounded by a memcap, with one
+ * least-recently-used list per (protocol class, flow state).
+ * <p>
+ * Because every flow in one list has the same timeout, a list is ordered by expiry and {@link #expire(long)} only
+ * looks at list heads: it never scans the table. When the memcap is reached the table enters emergency mode (the
+ * emergency timeouts apply); if no flow has timed out even then, the least recently seen flow is evicted with reason
+ * {@code forced}. Emergency mode ends once the free capacity is back above {@code emergency-recovery} percent of
+ * {@code prealloc}, as in Suricata.
+ * <p>
+ * Time is whatever the caller says it is: packet timestamps when reading a file, a clock when live. It never goes
+ * backwards inside the table (a packet older than the newest seen counts as seen now).
+ */
+public final class FlowTable implements StatsSource
+{
+    /** Bytes accounted against the memcap per flow (object, key, counters, links). */
+    public static final int FLOW_BYTES = 192;
+    /** Bytes accounted per hash bucket. */
+    public static final int BUCKET_BYTES = 8;
+
+    private static final int LIST_COUNT = FlowProtocol.count() * FlowState.count();
+
+    private final Context ctx;
+    private final FlowTimeouts timeouts;
+    private final FlowEndListener listener;
+    private final Flow[] buckets;
+    private final int bucketMask;
+    private final Flow[] spare;
+    private final Flow[] lruHead = new Flow[LIST_COUNT];
+    private final Flow[] lruTail = new Flow[LIST_COUNT];
+    private final int maxFlows;
+    private final int recoveryFlows;
+
+    private int spareCount;
+    private int allocated;
+    private int active;
+    private boolean emergency;
+    private long nowNs = Long.MIN_VALUE;
+    private long flowSequence;
+    private int lastDirection;
+
+    private long flowsTotal;
+    private final long[] flowsByProtocol = new long[FlowProtocol.count()];
+    private long memcapHits;
+    private long emergencyEntered;
+    private long emergencyOver;
+    private long timedOut;
+    private long forced;
+    private long flushed;
+
+    /**
+     * Settings of a flow table ({@code flow:} in tandem.yaml) with Suricata's defaults.
+     */
+    public static final class Context
+    {
+        private long memcapBytes = 32L * 1024 * 1024;
+        private int hashSize = 65536;
+        private int prealloc = 10000;
+        private int emergencyRecoveryPercent = 30;
+        private boolean vlanInKey = true;
+        private long hashSeed = 0x5eed_7a4d_e3c1_9b27L;
+        private FlowTimeouts timeouts = new FlowTimeouts();
+
+        /**
+         * Memory the table may use ({@code flow.memcap}).
+         *
+         * @param bytes the cap.
+         * @return this.
+         */
+        public Context memcapBytes(final long bytes)
+        {
+            memcapBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Memory cap.
+         *
+         * @return bytes.
+         */
+        public long memcapBytes()
+        {
+            return memcapBytes;
+        }
+
+        /**
+         * Number of hash buckets ({@code flow.hash-size}), rounded up to a power of two.
+         *
+         * @param size buckets.
+         * @return this.
+         */
+        public Context hashSize(final int size)
+        {
+            hashSize = size;
+            return this;
+        }
+
+        /**
+         * Flows allocated at start ({@code flow.prealloc}).
+         *
+         * @param flows count.
+         * @return this.
+         */
+        public Context prealloc(final int flows)
+        {
+            prealloc = flows;
+            return this;
+        }
+
+        /**
+         * Percentage of {@code prealloc} free flows that ends emergency mode ({@code flow.emergency-recovery}).
+         *
+         * @param percent 1..100.
+         * @return this.
+         */
+        public Context emergencyRecoveryPercent(final int percent)
+        {
+            emergencyRecoveryPercent = percent;
+            return this;
+        }
+
+        /**
+         * Whether VLAN ids are part of the flow key ({@code vlan.use-for-tracking}).
+         *
+         * @param use true to track per VLAN.
+         * @return this.
+         */
+        public Context vlanInKey(final boolean use)
+        {
+            vlanInKey = use;
+            return this;
+        }
+
+        /**
+         * Seed of the flow hash (so an attacker cannot predict bucket collisions).
+         *
+         * @param seed any value.
+         * @return this.
+         */
+        public Context hashSeed(final long seed)
+        {
+            hashSeed = seed;
+            return this;
+        }
+
+        /**
+         * Per-protocol, per-state timeouts.
+         *
+         * @param value the timeouts.
+         * @return this.
+         */
+        public Context timeouts(final FlowTimeouts value)
+        {
+            timeouts = value;
+            return this;
+        }
+
+        /**
+         * Check the settings.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad setting.
+         */
+        public Context conclude()
+        {
+            if (hashSize <= 0 || hashSize > 1 << 28)
+            {
+                throw new IllegalArgumentException("flow.hash-size: " + hashSize + " is not in 1..268435456");
+            }
+            if (prealloc < 0)
+            {
+                throw new IllegalArgumentException("flow.prealloc: " + prealloc + " is negative");
+            }
+            if (emergencyRecoveryPercent < 1 || emergencyRecoveryPercent > 100)
+            {
+                throw new IllegalArgumentException(
+                    "flow.emergency-recovery: " + emergencyRecoveryPercent + " is not in 1..100");
+            }
+            final long bucketBytes = (long)Integer.highestOneBit(Math.max(1, hashSize * 2 - 1)) * BUCKET_BYTES;
+            if (memcapBytes < bucketBytes + FLOW_BYTES)
+            {
+                throw new IllegalArgumentException("flow.memcap: " + memcapBytes + " bytes cannot hold the hash (" +
+                    bucketBytes + " bytes for flow.hash-size " + hashSize + ") and one flow");
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Create a table and preallocate its flows.
+     *
+     * @param ctx      settings (concluded here).
+     * @param listener told about every flow that ends.
+     */
+    public FlowTable(final Context ctx, final FlowEndListener listener)
+    {
+        this.ctx = ctx.conclude();
+        this.timeouts = ctx.timeouts;
+        this.listener = listener;
+        final int bucketCount = Integer.highestOneBit(Math.max(1, ctx.hashSize * 2 - 1));
+        buckets = new Flow[bucketCount];
+        bucketMask = bucketCount - 1;
+        maxFlows = (int)Math.min(Integer.MAX_VALUE - 8, (ctx.memcapBytes - (long)bucketCount * BUCKET_BYTES) /
+            FLOW_BYTES);
+        spare = new Flow[maxFlows];
+        final int preallocated = Math.min(ctx.prealloc, maxFlows);
+        for (int i = 0; i < preallocated; i++)
+        {
+            spare[spareCount++] = new Flow();
+        }
+        allocated = preallocated;
+        recoveryFlows = (int)Math.max(1, (long)Math.max(1, Math.min(ctx.prealloc, maxFlows)) *
+            ctx.emergencyRecoveryPercent / 100);
+    }
+
+    /**
+     * Find the packet's flow, creating it when new, and account the packet to it.
+     *
+     * @param p     a decoded packet with an IP layer.
+     * @param timeNs packet time.
+     * @return the flow, or null when no flow could be had (memcap reached and nothing evictable).
+     */
+    public Flow handle(final Packet p, final long timeNs)
+    {
+        advance(timeNs);
+        final int hashValue = hash(p);
+        final int bucket = hashValue & bucketMask;
+        for (Flow f = buckets[bucket]; f != null; f = f.hashNext)
+        {
+            final int direction = f.match(p, hashValue, ctx.vlanInKey);
+            if (direction != Flow.NO_MATCH)
+            {
+                account(f, p, direction);
+                return f;
+            }
+        }
+
+        final Flow f = allocate();
+        if (f == null)
+        {
+            lastDirection = Flow.NO_MATCH;
+            return null;
+        }
+        f.init(p, hashValue, nextFlowId(hashValue), nowNs, ctx.vlanInKey);
+        f.hashNext = buckets[bucket];
+        buckets[bucket] = f;
+        active++;
+        flowsTotal++;
+        flowsByProtocol[FlowProtocol.of(f.protocol).ordinal()]++;
+        linkTail(f, listIndex(f));
+        account(f, p, Flow.TO_SERVER);
+        return f;
+    }
+
+    /**
+     * Direction of the last packet given to {@link #handle(Packet, long)}.
+     *
+     * @return {@link Flow#TO_SERVER}, {@link Flow#TO_CLIENT} or {@link Flow#NO_MATCH} when no flow was had.
+     */
+    public int lastDirection()
+    {
+        return lastDirection;
+    }
+
+    /**
+     * Change a flow's state (the TCP tracker does this); the flow moves to the list of its new timeout.
+     *
+     * @param f     a flow of this table.
+     * @param state new state.
+     */
+    public void state(final Flow f, final FlowState state)
+    {
+        if (f.state != state)
+        {
+            unlink(f);
+            f.state = state;
+            linkTail(f, listIndex(f));
+        }
+    }
+
+    /**
+     * End every flow idle past its timeout at {@code timeNs}.
+     *
+     * @param timeNs current time.
+     * @return number of flows ended.
+     */
+    public int expire(final long timeNs)
+    {
+        advance(timeNs);
+        int ended = 0;
+        for (int list = 0; list < LIST_COUNT; list++)
+        {
+            final long timeoutNs = timeouts.timeoutNs(list / FlowState.count(), list % FlowState.count(), emergency);
+            Flow head = lruHead[list];
+            while (head != null && head.lastNs + timeoutNs <= nowNs)
+            {
+                end(head, FlowEndReason.TIMEOUT);
+                timedOut++;
+                ended++;
+                head = lruHead[list];
+            }
+        }
+        checkRecovery();
+        return ended;
+    }
+
+    /**
+     * End every live flow with the given reason (end of a capture: {@link FlowEndReason#SHUTDOWN}).
+     *
+     * @param reason for every flow.
+     * @return number of flows ended.
+     */
+    public int flushAll(final FlowEndReason reason)
+    {
+        int ended = 0;
+        for (int list = 0; list < LIST_COUNT; list++)
+        {
+            while (lruHead[list] != null)
+            {
+                end(lruHead[list], reason);
+                ended++;
+            }
+        }
+        flushed += ended;
+        checkRecovery();
+        return ended;
+    }
+
+    /**
+     * Live flows.
+     *
+     * @return the count.
+     */
+    public int activeFlows()
+    {
+        return active;
+    }
+
+    /**
+     * Most flows the memcap allows.
+     *
+     * @return the count.
+     */
+    public int maxFlows()
+    {
+        return maxFlows;
+    }
+
+    /**
+     * Whether emergency mode is on.
+     *
+     * @return true in emergency mode.
+     */
+    public boolean isEmergency()
+    {
+        return emergency;
+    }
+
+    /**
+     * Bytes accounted against the memcap now.
+     *
+     * @return bytes in use.
+     */
+    public long memuseBytes()
+    {
+        return (long)buckets.length * BUCKET_BYTES + (long)allocated * FLOW_BYTES;
+    }
+
+    @Override
+    public void reportStats(final StatsSink sink)
+    {
+        sink.counter("flow.total", flowsTotal);
+        sink.counter("flow.active", active);
+        sink.counter("flow.tcp", flowsByProtocol[FlowProtocol.TCP.ordinal()]);
+        sink.counter("flow.udp", flowsByProtocol[FlowProtocol.UDP.ordinal()]);
+        sink.counter("flow.icmp", flowsByProtocol[FlowProtocol.ICMP.ordinal()]);
+        sink.counter("flow.other", flowsByProtocol[FlowProtocol.DEFAULT.ordinal()]);
+        sink.counter("flow.memcap", memcapHits);
+        sink.counter("flow.memuse", memuseBytes());
+        sink.counter("flow.emerg_mode_entered", emergencyEntered);
+        sink.counter("flow.emerg_mode_over", emergencyOver);
+        sink.counter("flow.end.timeout", timedOut);
+        sink.counter("flow.end.forced", forced);
+        sink.counter("flow.end.shutdown", flushed);
+    }
+
+    private void account(final Flow f, final Packet p, final int direction)
+    {
+        lastDirection = direction;
+        f.lastNs = nowNs;
+        if (direction == Flow.TO_SERVER)
+        {
+            f.pktsToServer++;
+            f.bytesToServer += p.capturedLength;
+            f.tcpFlagsToServer |= p.tcpFlags;
+        }
+        else
+        {
+            f.pktsToClient++;
+            f.bytesToClient += p.capturedLength;
+            f.tcpFlagsToClient |= p.tcpFlags;
+        }
+        if (f.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
+        {
+            state(f, FlowState.ESTABLISHED);
+        }
+        else
+        {
+            unlink(f);
+            linkTail(f, listIndex(f));
+        }
+    }
+
+    private Flow allocate()
+    {
+        if (spareCount > 0)
+        {
+            return spare[--spareCount];
+        }
+        if (allocated < maxFlows)
+        {
+            allocated++;
+            return new Flow();
+        }
+
+        memcapHits++;
+        if (!emergency)
+        {
+            emergency = true;
+            emergencyEntered++;
+        }
+        expire(nowNs);
+        if (spareCount == 0)
+        {
+            final Flow victim = oldest();
+            if (victim == null)
+            {
+                return null;
+            }
+            end(victim, FlowEndReason.FORCED);
+            forced++;
+        }
+        return spareCount > 0 ? spare[--spareCount] : null;
+    }
+
+    private Flow oldest()
+    {
+        Flow oldest = null;
+        for (int list = 0; list < LIST_COUNT; list++)
+        {
+            final Flow head = lruHead[list];
+            if (head != null && (oldest == null || head.lastNs < oldest.lastNs))
+            {
+                oldest = head;
+            }
+        }
+        return oldest;
+    }
+
+    private void checkRecovery()
+    {
+        if (emergency && (maxFlows - active) >= recoveryFlows)
+        {
+            emergency = false;
+            emergencyOver++;
+        }
+    }
+
+    private void end(final Flow f, final FlowEndReason reason)
+    {
+        listener.onFlowEnd(f, reason);
+        unlink(f);
+        final int bucket = f.hash & bucketMask;
+        if (buckets[bucket] == f)
+        {
+            buckets[bucket] = f.hashNext;
+        }
+        else
+        {
+            Flow prev = buckets[bucket];
+            while (prev.hashNext != f)
+            {
+                prev = prev.hashNext;
+            }
+            prev.hashNext = f.hashNext;
+        }
+        f.hashNext = null;
+        active--;
+        spare[spareCount++] = f;
+    }
+
+    private static int listIndex(final Flow f)
+    {
+        return FlowProtocol.of(f.protocol).ordinal() * FlowState.count() + f.state.ordinal();
+    }
+
+    private void linkTail(final Flow f, final int list)
+    {
+        f.listIndex = list;
+        f.lruNext = null;
+        f.lruPrev = lruTail[list];
+        if (lruTail[list] != null)
+        {
+            lruTail[list].lruNext = f;
+        }
+        else
+        {
+            lruHead[list] = f;
+        }
+        lruTail[list] = f;
+    }
+
+    private void unlink(final Flow f)
+    {
+        final int list = f.listIndex;
+        if (f.lruPrev != null)
+        {
+            f.lruPrev.lruNext = f.lruNext;
+        }
+        else
+        {
+            lruHead[list] = f.lruNext;
+        }
+        if (f.lruNext != null)
+        {
+            f.lruNext.lruPrev = f.lruPrev;
+        }
+        else
+        {
+            lruTail[list] = f.lruPrev;
+        }
+        f.lruPrev = null;
+        f.lruNext = null;
+        f.listIndex = -1;
+    }
+
+    private void advance(final long timeNs)
+    {
+        if (timeNs > nowNs)
+        {
+            nowNs = timeNs;
+        }
+    }
+
+    private long nextFlowId(final int hashValue)
+    {
+        flowSequence++;
+        return (((hashValue & 0xFFFF_FFFFL) << 20) ^ flowSequence) & 0x000F_FFFF_FFFF_FFFFL;
+    }
+
+    /**
+     * Symmetric hash of the packet's flow key: both directions of a flow hash alike.
+     *
+     * @param p decoded packet.
+     * @return the hash.
+     */
+    int hash(final Packet p)
+    {
+        final long seed = ctx.hashSeed;
+        final long a = mix(p.srcHi * 0x9E3779B97F4A7C15L ^ p.srcLo ^ seed) + p.srcPort;
+        final long b = mix(p.dstHi * 0x9E3779B97F4A7C15L ^ p.dstLo ^ seed) + p.dstPort;
+        long h = mix(a) + mix(b);
+        h ^= ((long)p.protocol << 8) | p.ipVersion;
+        if (ctx.vlanInKey)
+        {
+            for (int i = 0; i < p.vlanCount; i++)
+            {
+                h = h * 31 + p.vlanIds[i];
+            }
+        }
+        h = mix(h ^ seed);
+        return (int)(h ^ (h >>> 32));
+    }
+
+    private static long mix(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+}
