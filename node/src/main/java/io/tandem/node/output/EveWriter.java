@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tandem.node.decode.DecoderEvent;
+import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
@@ -21,7 +22,7 @@ import io.tandem.node.flow.FlowEndReason;
  * Writes EVE JSON lines with Suricata's field names: {@code flow} records when flows end, {@code anomaly} records
  * for decoder events, and {@code stats} records. One JSON object per line, streamed through Jackson's generator.
  */
-public final class EveWriter implements FlowEndListener, AutoCloseable
+public final class EveWriter implements FlowEndListener, DecoderEventListener, AutoCloseable
 {
     private static final DateTimeFormatter TIMESTAMP =
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSZ").withZone(ZoneOffset.UTC);
@@ -105,7 +106,8 @@ public final class EveWriter implements FlowEndListener, AutoCloseable
      * @param p     the packet (its decoded tuple is written when it has one).
      * @param event the event.
      */
-    public void writeDecoderAnomaly(final Packet p, final DecoderEvent event)
+    @Override
+    public void onDecoderEvent(final Packet p, final DecoderEvent event)
     {
         try
         {

@@ -120,11 +120,11 @@ class EveWriterTest
         {
             final Packet p = syn();
             p.protocol = 17;
-            eve.writeDecoderAnomaly(p, DecoderEvent.UDP_LEN_INVALID);
+            eve.onDecoderEvent(p, DecoderEvent.UDP_LEN_INVALID);
             final Packet noIp = new Packet();
             noIp.reset();
             noIp.packetNumber = 7;
-            eve.writeDecoderAnomaly(noIp, DecoderEvent.ETHERNET_PKT_TOO_SMALL);
+            eve.onDecoderEvent(noIp, DecoderEvent.ETHERNET_PKT_TOO_SMALL);
         }
         final List<JsonNode> records = lines(out);
         assertThat(records).hasSize(2);
