@@ -236,6 +236,11 @@ public final class Defragmenter implements StatsSource
     /**
      * The datagram rebuilt by the last {@link #insert} that returned {@link #COMPLETE}, starting at its IP header.
      * Valid until the next insert.
+     * <p>
+     * IPv4: the offset-0 fragment's header with its options, total length set, MF and offset cleared (DF kept) and
+     * the header checksum updated incrementally (RFC 1624, so a bad checksum stays bad). IPv6: the offset-0
+     * fragment's unfragmentable part without the fragment header, the next-header byte that named the fragment
+     * header set to the fragment header's next header, and the payload length set.
      *
      * @return the reused buffer.
      */
