@@ -170,7 +170,7 @@ public final class ConfigSchema
             {
                 case BOOL -> "yes or no";
                 case SIZE -> "a size" + range(ConfigValues.formatSize(min), ConfigValues.formatSize(max), " bytes");
-                case SECONDS -> "whole seconds" + range(Long.toString(min), Long.toString(max), "");
+                case SECONDS -> "a whole number of seconds" + range(Long.toString(min), Long.toString(max), "");
                 case INTEGER -> "a whole number" + range(Long.toString(min), Long.toString(max), "");
                 case CHOICE -> "one of " + String.join(", ", choices);
                 case ADDRESS_LIST -> "a list of IPv4/IPv6 addresses or CIDR blocks";

@@ -277,8 +277,7 @@ public final class TandemConfig
         {
             case BOOL -> ConfigValues.parseBool(path, text);
             case SIZE -> inRange(key, text, ConfigValues.parseSize(path, text));
-            case SECONDS -> inRange(key, text, ConfigValues.parseWhole(path, text, "a whole number of seconds"));
-            case INTEGER -> inRange(key, text, ConfigValues.parseWhole(path, text, "a whole number"));
+            case SECONDS, INTEGER -> inRange(key, text, ConfigValues.parseWhole(path, text, key.allowed()));
             case CHOICE -> parseChoice(key, text);
             default -> throw new IllegalStateException(key.type().name());
         };
