@@ -1,0 +1,145 @@
+package io.tandem.node.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.tandem.node.config.ConfigException;
+import io.tandem.node.config.TandemConfig;
+import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.io.CaptureFormatException;
+import io.tandem.node.io.PcapFileSource;
+import io.tandem.node.output.EveWriter;
+import io.tandem.node.worker.Worker;
+import io.tandem.node.worker.WorkerContexts;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem analyze}: read a capture file through one worker, flush every flow at the end, write EVE.
+ */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = "Read a pcap/pcapng file, track its flows and write EVE JSON.")
+public final class AnalyzeCommand implements Callable<Integer>
+{
+    static final int EXIT_BAD_INPUT = 2;
+    private static final int POLL_LIMIT = 256;
+    private static final long PROGRESS_INTERVAL_NS = 1_000_000_000L;
+
+    @Option(names = "--pcap", required = true, paramLabel = "FILE", description = "Capture file (pcap or pcapng).")
+    private Path pcap;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "tandem.yaml (defaults apply without it).")
+    private Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "Override a configuration key with a YAML value, e.g. stream.midstream=true (repeatable).")
+    private List<String> sets = new ArrayList<>();
+
+    @Option(names = "--eve", paramLabel = "FILE|-", defaultValue = "eve.json",
+        description = "Where to write EVE JSON lines; - for standard output (default: ${DEFAULT-VALUE}).")
+    private String eve;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Show a progress line on a terminal (default: on).")
+    private boolean progress;
+
+    @Override
+    public Integer call()
+    {
+        final PrintStream err = System.err;
+        final TandemConfig cfg;
+        final PcapFileSource source;
+        try
+        {
+            cfg = TandemConfig.load(config, sets);
+        }
+        catch (final ConfigException ex)
+        {
+            err.println("tandem: configuration: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        try
+        {
+            source = PcapFileSource.open(pcap);
+        }
+        catch (final CaptureFormatException ex)
+        {
+            err.println("tandem: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+
+        final long startNs = System.nanoTime();
+        final boolean showProgress = progress && System.console() != null;
+        try (source; EveWriter eveWriter = new EveWriter(open(eve)))
+        {
+            final Worker worker = new Worker(WorkerContexts.from(cfg), eveWriter, eveWriter);
+            long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
+            while (!source.isEndOfStream())
+            {
+                if (source.poll(worker, POLL_LIMIT) == 0 && source.isEndOfStream())
+                {
+                    break;
+                }
+                if (showProgress && System.nanoTime() >= nextProgressNs)
+                {
+                    nextProgressNs += PROGRESS_INTERVAL_NS;
+                    err.printf("\r%d packets, %.0f%% of %s", source.packetsRead(),
+                        100.0 * source.position() / Math.max(1, source.fileSize()), source.name());
+                }
+            }
+            worker.finish(FlowEndReason.SHUTDOWN);
+
+            final Map<String, Long> counters = new LinkedHashMap<>();
+            source.reportStats(counters::put);
+            worker.reportStats(counters::put);
+            eveWriter.writeStats(worker.lastTimestampNs(), counters);
+
+            final double seconds = (System.nanoTime() - startNs) / 1e9;
+            if (showProgress)
+            {
+                err.print("\r");
+            }
+            if (source.torn())
+            {
+                err.println("tandem: warning: " + source.warning());
+            }
+            err.printf("tandem: %s: %d packets, %d flows, %.3f s, %.0f pps%n", source.name(),
+                source.packetsRead(), counters.getOrDefault("flow.total", 0L), seconds,
+                source.packetsRead() / Math.max(seconds, 1e-9));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            err.println("tandem: " + ex.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    private static OutputStream open(final String target)
+    {
+        if ("-".equals(target))
+        {
+            return new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+        }
+        try
+        {
+            return new BufferedOutputStream(new FileOutputStream(target), 1 << 16);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + target, ex);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.tandem.node.worker;
+
+import java.util.concurrent.TimeUnit;
+
+import io.tandem.node.decode.DecodeContext;
+import io.tandem.node.decode.DecoderEvent;
+import io.tandem.node.decode.DecoderEventListener;
+import io.tandem.node.decode.Packet;
+import io.tandem.node.decode.PacketDecoder;
+import io.tandem.node.defrag.DefragContext;
+import io.tandem.node.defrag.Defragmenter;
+import io.tandem.node.flow.Flow;
+import io.tandem.node.flow.FlowEndListener;
+import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.flow.FlowTable;
+import io.tandem.node.io.PacketHandler;
+import io.tandem.node.stats.StatsSink;
+import io.tandem.node.stats.StatsSource;
+import org.agrona.DirectBuffer;
+
+/**
+ * One worker's pipeline: decode, defragment, flow table (and, as they land, the TCP engine, reassembly and HA).
+ * It owns every structure it touches, so the per-packet path takes no lock and allocates nothing.
+ * <p>
+ * Time is the packets' own: flows and fragment trackers are expired as packet time passes each second, so a capture
+ * file replays the same way however fast it is read.
+ */
+public final class Worker implements PacketHandler, StatsSource
+{
+    private static final long EXPIRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Packet packet = new Packet();
+    private final PacketDecoder decoder;
+    private final Defragmenter defragmenter;
+    private final FlowTable flowTable;
+    private final DecoderEventListener eventListener;
+
+    private long packetsSeen;
+    private long packetsWithoutFlow;
+    private long nextExpiryNs = Long.MIN_VALUE;
+    private long lastTimestampNs;
+
+    /**
+     * Settings of a worker: one Context per stage.
+     */
+    public static final class Context
+    {
+        private DecodeContext decode = new DecodeContext();
+        private DefragContext defrag = new DefragContext();
+        private FlowTable.Context flow = new FlowTable.Context();
+
+        /**
+         * Decoder settings.
+         *
+         * @param value the settings.
+         * @return this.
+         */
+        public Context decode(final DecodeContext value)
+        {
+            decode = value;
+            return this;
+        }
+
+        /**
+         * Defragmenter settings.
+         *
+         * @param value the settings.
+         * @return this.
+         */
+        public Context defrag(final DefragContext value)
+        {
+            defrag = value;
+            return this;
+        }
+
+        /**
+         * Flow table settings.
+         *
+         * @param value the settings.
+         * @return this.
+         */
+        public Context flow(final FlowTable.Context value)
+        {
+            flow = value;
+            return this;
+        }
+    }
+
+    /**
+     * Build a worker.
+     *
+     * @param ctx           settings of every stage.
+     * @param flowListener  told about every flow that ends.
+     * @param eventListener told about every decoder event.
+     */
+    public Worker(final Context ctx, final FlowEndListener flowListener, final DecoderEventListener eventListener)
+    {
+        decoder = new PacketDecoder(ctx.decode);
+        defragmenter = new Defragmenter(ctx.defrag);
+        flowTable = new FlowTable(ctx.flow, flowListener);
+        this.eventListener = eventListener;
+    }
+
+    @Override
+    public void onPacket(
+        final DirectBuffer frame, final int capturedLength, final int wireLength, final long timestampNs,
+        final int linkType)
+    {
+        final Packet p = packet;
+        p.reset();
+        p.buffer.wrap(frame, 0, capturedLength);
+        p.capturedLength = capturedLength;
+        p.wireLength = wireLength;
+        p.timestampNs = timestampNs;
+        p.linkType = linkType;
+        p.packetNumber = ++packetsSeen;
+        lastTimestampNs = timestampNs;
+
+        boolean usable = decoder.decode(p);
+        if (usable && p.fragment)
+        {
+            final int result = defragmenter.insert(p, timestampNs);
+            publishEvents(p);
+            usable = false;
+            if (result == Defragmenter.COMPLETE)
+            {
+                final int outerLength = p.l3Offset;
+                usable = decoder.decodeReassembled(p, defragmenter.reassembled(), defragmenter.reassembledLength());
+                p.capturedLength = outerLength + defragmenter.reassembledLength();
+            }
+        }
+        publishEvents(p);
+
+        if (usable && !p.invalid && !p.fragment && p.protocol >= 0)
+        {
+            final Flow flow = flowTable.handle(p, timestampNs);
+            if (flow == null)
+            {
+                packetsWithoutFlow++;
+            }
+        }
+
+        if (timestampNs >= nextExpiryNs)
+        {
+            flowTable.expire(timestampNs);
+            defragmenter.expire(timestampNs);
+            nextExpiryNs = timestampNs + EXPIRY_INTERVAL_NS;
+        }
+    }
+
+    /**
+     * End of input: every live flow ends with the given reason.
+     *
+     * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
+     * @return number of flows ended.
+     */
+    public int finish(final FlowEndReason reason)
+    {
+        return flowTable.flushAll(reason);
+    }
+
+    /**
+     * Packets handed to this worker.
+     *
+     * @return the count.
+     */
+    public long packetsSeen()
+    {
+        return packetsSeen;
+    }
+
+    /**
+     * Timestamp of the last packet.
+     *
+     * @return nanoseconds since the epoch.
+     */
+    public long lastTimestampNs()
+    {
+        return lastTimestampNs;
+    }
+
+    /**
+     * The worker's flow table.
+     *
+     * @return the table.
+     */
+    public FlowTable flowTable()
+    {
+        return flowTable;
+    }
+
+    @Override
+    public void reportStats(final StatsSink sink)
+    {
+        decoder.reportStats(sink);
+        defragmenter.reportStats(sink);
+        flowTable.reportStats(sink);
+        sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
+    }
+
+    private void publishEvents(final Packet p)
+    {
+        for (int i = 0; i < p.eventCount; i++)
+        {
+            eventListener.onDecoderEvent(p, DecoderEvent.fromOrdinal(p.events[i]));
+        }
+        p.eventCount = 0;
+    }
+}

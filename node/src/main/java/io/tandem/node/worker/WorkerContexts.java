@@ -1,0 +1,82 @@
+package io.tandem.node.worker;
+
+import io.tandem.node.config.ConfigSchema;
+import io.tandem.node.config.TandemConfig;
+import io.tandem.node.decode.DecodeContext;
+import io.tandem.node.defrag.DefragContext;
+import io.tandem.node.defrag.DefragPolicy;
+import io.tandem.node.flow.FlowProtocol;
+import io.tandem.node.flow.FlowState;
+import io.tandem.node.flow.FlowTable;
+import io.tandem.node.flow.FlowTimeouts;
+import io.tandem.node.host.HostOsPolicy;
+import io.tandem.node.host.HostOsPolicyTable;
+
+/**
+ * Turns a validated {@link TandemConfig} into the Contexts of a worker's stages. The stages know nothing of YAML;
+ * this is the one place that maps configuration keys onto them.
+ */
+public final class WorkerContexts
+{
+    private WorkerContexts()
+    {
+    }
+
+    /**
+     * Contexts for one worker.
+     *
+     * @param config validated configuration.
+     * @return the worker's settings.
+     */
+    public static Worker.Context from(final TandemConfig config)
+    {
+        final boolean vlanInKey = config.bool("vlan.use-for-tracking");
+        final HostOsPolicyTable hostOs = HostOsPolicyTable.fromConfig(config);
+        final DefragPolicy[] defragPolicies = new DefragPolicy[HostOsPolicy.values().length];
+        for (final HostOsPolicy os : HostOsPolicy.values())
+        {
+            defragPolicies[os.ordinal()] = DefragPolicy.fromHostOs(os.configName());
+        }
+
+        final DecodeContext decode = new DecodeContext()
+            .checksumValidation(config.bool("stream.checksum-validation"));
+
+        final DefragContext defrag = new DefragContext()
+            .memcapBytes(config.size("defrag.memcap"))
+            .hashSize(config.integer("defrag.hash-size"))
+            .trackers(config.integer("defrag.trackers"))
+            .maxFrags(config.integer("defrag.max-frags"))
+            .prealloc(config.bool("defrag.prealloc"))
+            .timeoutNs(config.seconds("defrag.timeout") * 1_000_000_000L)
+            .vlanInKey(vlanInKey)
+            .policyLookup((ipVersion, dstHi, dstLo) ->
+                defragPolicies[hostOs.lookup(ipVersion, dstHi, dstLo).ordinal()]);
+
+        final FlowTimeouts timeouts = new FlowTimeouts();
+        for (final FlowProtocol protocol : FlowProtocol.values())
+        {
+            for (final FlowState state : FlowState.values())
+            {
+                for (final boolean emergency : new boolean[] { false, true })
+                {
+                    final String key = "flow-timeouts." + protocol.configName() + "." +
+                        (emergency ? "emergency-" : "") + state.eveName();
+                    if (ConfigSchema.key(key) != null)
+                    {
+                        timeouts.timeoutSeconds(protocol, state, emergency, config.seconds(key));
+                    }
+                }
+            }
+        }
+
+        final FlowTable.Context flow = new FlowTable.Context()
+            .memcapBytes(config.size("flow.memcap"))
+            .hashSize(config.integer("flow.hash-size"))
+            .prealloc(config.integer("flow.prealloc"))
+            .emergencyRecoveryPercent(config.integer("flow.emergency-recovery"))
+            .vlanInKey(vlanInKey)
+            .timeouts(timeouts);
+
+        return new Worker.Context().decode(decode).defrag(defrag).flow(flow);
+    }
+}
