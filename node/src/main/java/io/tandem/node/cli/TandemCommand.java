@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "High-availability TCP/UDP stream tracker.",
-    subcommands = { CommandLine.HelpCommand.class })
+    subcommands = { CommandLine.HelpCommand.class, SynthCommand.class })
 public final class TandemCommand implements Runnable
 {
     @CommandLine.Spec
