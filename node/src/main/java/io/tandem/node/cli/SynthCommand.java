@@ -1,5 +1,6 @@
 package io.tandem.node.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -134,9 +135,10 @@ public final class SynthCommand implements Callable<Integer>
         {
             result.writeJsonLines(manifest);
         }
-        spec.commandLine().getErr().println("synth: " + synthesizer.packets() + " packets, " + synthesizer.sessions() +
-            " sessions, " + synthesizer.frameBytes() + " bytes -> " + out);
-        spec.commandLine().getErr().flush();
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("synth: " + synthesizer.packets() + " packets, " + synthesizer.sessions() + " sessions, " +
+            synthesizer.frameBytes() + " bytes -> " + out);
+        err.flush();
         return 0;
     }
 
