@@ -42,11 +42,11 @@ public final class SynthCommand implements Callable<Integer>
 
     @Option(names = "--req-size", paramLabel = "A-B", converter = RangeConverter.class,
         description = "Request size range in bytes (default 64-2000).")
-    private int[] requestSize = { DEFAULTS.requestMinBytes(), DEFAULTS.requestMaxBytes() };
+    private SizeRange requestSize = new SizeRange(DEFAULTS.requestMinBytes(), DEFAULTS.requestMaxBytes());
 
     @Option(names = "--resp-size", paramLabel = "A-B", converter = RangeConverter.class,
         description = "Response size range in bytes (default 64-16000).")
-    private int[] responseSize = { DEFAULTS.responseMinBytes(), DEFAULTS.responseMaxBytes() };
+    private SizeRange responseSize = new SizeRange(DEFAULTS.responseMinBytes(), DEFAULTS.responseMaxBytes());
 
     @Option(names = "--mss", description = "Segment payload size (default ${DEFAULT-VALUE}).")
     private int mss = DEFAULTS.mss();
@@ -97,18 +97,18 @@ public final class SynthCommand implements Callable<Integer>
         {
             throw usage("--mss", mss + " (must be 16..9000)");
         }
-        if (requestSize[0] < 1)
+        if (requestSize.minBytes() < 1)
         {
-            throw usage("--req-size", requestSize[0] + "-" + requestSize[1] + " (requests need at least 1 byte)");
+            throw usage("--req-size", requestSize.minBytes() + "-" + requestSize.maxBytes() + " (at least 1 byte)");
         }
         final SynthOptions options = new SynthOptions()
             .seed(seed)
             .sessions(sessions)
             .concurrency(concurrency)
-            .requestMinBytes(requestSize[0])
-            .requestMaxBytes(requestSize[1])
-            .responseMinBytes(responseSize[0])
-            .responseMaxBytes(responseSize[1])
+            .requestMinBytes(requestSize.minBytes())
+            .requestMaxBytes(requestSize.maxBytes())
+            .responseMinBytes(responseSize.minBytes())
+            .responseMaxBytes(responseSize.maxBytes())
             .mss(mss)
             .reorderPct(reorderPct)
             .lossPct(lossPct)
@@ -157,12 +157,22 @@ public final class SynthCommand implements Callable<Integer>
     }
 
     /**
-     * Parses {@code A-B} (or a single {@code N}) into {@code {A, B}} with {@code 0 <= A <= B}.
+     * A size range in bytes.
+     *
+     * @param minBytes smallest size.
+     * @param maxBytes largest size.
      */
-    public static final class RangeConverter implements CommandLine.ITypeConverter<int[]>
+    public record SizeRange(int minBytes, int maxBytes)
+    {
+    }
+
+    /**
+     * Parses {@code A-B} (or a single {@code N}) into a {@link SizeRange} with {@code 0 <= A <= B}.
+     */
+    public static final class RangeConverter implements CommandLine.ITypeConverter<SizeRange>
     {
         @Override
-        public int[] convert(final String value)
+        public SizeRange convert(final String value)
         {
             final int dash = value.indexOf('-');
             try
@@ -174,7 +184,7 @@ public final class SynthCommand implements Callable<Integer>
                     throw new CommandLine.TypeConversionException(
                         "'" + value + "' is not a range A-B with 0 <= A <= B <= " + SynthOptions.MAX_MESSAGE_BYTES);
                 }
-                return new int[] { min, max };
+                return new SizeRange(min, max);
             }
             catch (final NumberFormatException ex)
             {
