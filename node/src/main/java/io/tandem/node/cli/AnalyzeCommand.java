@@ -4,7 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +21,7 @@ import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.output.EveWriter;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,6 +37,9 @@ public final class AnalyzeCommand implements Callable<Integer>
     static final int EXIT_BAD_INPUT = 2;
     private static final int POLL_LIMIT = 256;
     private static final long PROGRESS_INTERVAL_NS = 1_000_000_000L;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--pcap", required = true, paramLabel = "FILE", description = "Capture file (pcap or pcapng).")
     private Path pcap;
@@ -58,7 +62,7 @@ public final class AnalyzeCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final PrintStream err = System.err;
+        final PrintWriter err = spec.commandLine().getErr();
         final TandemConfig cfg;
         final PcapFileSource source;
         try
@@ -97,6 +101,7 @@ public final class AnalyzeCommand implements Callable<Integer>
                     nextProgressNs += PROGRESS_INTERVAL_NS;
                     err.printf("\r%d packets, %.0f%% of %s", source.packetsRead(),
                         100.0 * source.position() / Math.max(1, source.fileSize()), source.name());
+                    err.flush();
                 }
             }
             worker.finish(FlowEndReason.SHUTDOWN);
@@ -111,6 +116,7 @@ public final class AnalyzeCommand implements Callable<Integer>
             {
                 err.print("\r");
             }
+            err.flush();
             if (source.torn())
             {
                 err.println("tandem: warning: " + source.warning());
@@ -118,6 +124,7 @@ public final class AnalyzeCommand implements Callable<Integer>
             err.printf("tandem: %s: %d packets, %d flows, %.3f s, %.0f pps%n", source.name(),
                 source.packetsRead(), counters.getOrDefault("flow.total", 0L), seconds,
                 source.packetsRead() / Math.max(seconds, 1e-9));
+            err.flush();
         }
         catch (final UncheckedIOException ex)
         {

@@ -14,6 +14,9 @@ import io.tandem.node.stats.StatsSource;
  * {@code forced}. Emergency mode ends once the free capacity is back above {@code emergency-recovery} percent of
  * {@code prealloc}, as in Suricata.
  * <p>
+ * A packet for a flow that is past its timeout but not yet swept ends that flow ({@code timeout}) and starts a new
+ * one, as Suricata's lookup does, so the sweep's granularity never changes the result.
+ * <p>
  * Time is whatever the caller says it is: packet timestamps when reading a file, a clock when live. It never goes
  * backwards inside the table (a packet older than the newest seen counts as seen now).
  */
@@ -236,8 +239,14 @@ public final class FlowTable implements StatsSource
             final int direction = f.match(p, hashValue, ctx.vlanInKey);
             if (direction != Flow.NO_MATCH)
             {
-                account(f, p, direction);
-                return f;
+                if (f.lastNs + timeoutNs(f) > nowNs)
+                {
+                    account(f, p, direction);
+                    return f;
+                }
+                end(f, FlowEndReason.TIMEOUT);
+                timedOut++;
+                break;
             }
         }
 
@@ -493,6 +502,11 @@ public final class FlowTable implements StatsSource
         f.hashNext = null;
         active--;
         spare[spareCount++] = f;
+    }
+
+    private long timeoutNs(final Flow f)
+    {
+        return timeouts.timeoutNs(FlowProtocol.of(f.protocol).ordinal(), f.state.ordinal(), emergency);
     }
 
     private static int listIndex(final Flow f)

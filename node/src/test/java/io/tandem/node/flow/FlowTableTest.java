@@ -228,4 +228,21 @@ class FlowTableTest
         }
         assertThat(ids).hasSize(1000);
     }
+
+    @Test
+    void shouldStartANewFlowWhenAPacketComesAfterTheTimeoutEvenBeforeTheSweep()
+    {
+        final FlowTable table = new FlowTable(new FlowTable.Context(), recorder);
+        final Packet udp = packet(17, 1, 1000, 2, 53, 60);
+        final Flow first = table.handle(udp, T0);
+        table.handle(udp, T0 + 29 * SECOND);
+        assertThat(ended).isEmpty();
+
+        final Flow second = table.handle(udp, T0 + 59 * SECOND);
+        assertThat(ended).containsExactly("1000>53:timeout:new:2/0");
+        assertThat(second.pktsToServer()).isEqualTo(1);
+        assertThat(second.startNs()).isEqualTo(T0 + 59 * SECOND);
+        assertThat(table.activeFlows()).isEqualTo(1);
+        assertThat(first).isSameAs(second).as("the slot is reused from the pool");
+    }
 }
