@@ -10,9 +10,9 @@ import io.tandem.node.stats.StatsSource;
  * <p>
  * Because every flow in one list has the same timeout, a list is ordered by expiry and {@link #expire(long)} only
  * looks at list heads: it never scans the table. When the memcap is reached the table enters emergency mode (the
- * emergency timeouts apply); if no flow has timed out even then, the least recently seen flow is evicted with reason
- * {@code forced}. Emergency mode ends once the free capacity is back above {@code emergency-recovery} percent of
- * {@code prealloc}, as in Suricata.
+ * emergency timeouts apply); if no flow has timed out even then, the least recently seen flows are evicted with
+ * reason {@code forced} ({@code prune-flows} of them at once). Emergency mode ends once the free capacity is back
+ * above {@code emergency-recovery} percent of {@code prealloc}, as in Suricata.
  * <p>
  * A packet for a flow that is past its timeout but not yet swept ends that flow ({@code timeout}) and starts a new
  * one, as Suricata's lookup does, so the sweep's granularity never changes the result.
@@ -66,6 +66,7 @@ public final class FlowTable implements StatsSource
         private int hashSize = 65536;
         private int prealloc = 10000;
         private int emergencyRecoveryPercent = 30;
+        private int pruneFlows = 5;
         private boolean vlanInKey = true;
         private long hashSeed = 0x5eed_7a4d_e3c1_9b27L;
         private FlowTimeouts timeouts = new FlowTimeouts();
@@ -125,6 +126,19 @@ public final class FlowTable implements StatsSource
         public Context emergencyRecoveryPercent(final int percent)
         {
             emergencyRecoveryPercent = percent;
+            return this;
+        }
+
+        /**
+         * Flows evicted at once when a new flow finds the table full and none has timed out, least recently seen
+         * first ({@code flow.prune-flows}; at least one is always evicted).
+         *
+         * @param flows count.
+         * @return this.
+         */
+        public Context pruneFlows(final int flows)
+        {
+            pruneFlows = flows;
             return this;
         }
 
@@ -447,13 +461,17 @@ public final class FlowTable implements StatsSource
         expire(nowNs);
         if (spareCount == 0)
         {
-            final Flow victim = oldest();
-            if (victim == null)
+            final int prune = Math.max(1, ctx.pruneFlows);
+            for (int i = 0; i < prune; i++)
             {
-                return null;
+                final Flow victim = oldest();
+                if (victim == null)
+                {
+                    break;
+                }
+                end(victim, FlowEndReason.FORCED);
+                forced++;
             }
-            end(victim, FlowEndReason.FORCED);
-            forced++;
         }
         return spareCount > 0 ? spare[--spareCount] : null;
     }

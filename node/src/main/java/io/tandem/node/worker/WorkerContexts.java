@@ -74,6 +74,7 @@ public final class WorkerContexts
             .hashSize(config.integer("flow.hash-size"))
             .prealloc(config.integer("flow.prealloc"))
             .emergencyRecoveryPercent(config.integer("flow.emergency-recovery"))
+            .pruneFlows(config.integer("flow.prune-flows"))
             .vlanInKey(vlanInKey)
             .timeouts(timeouts);
 

@@ -170,7 +170,7 @@ class FlowTableTest
         final int hashSize = 16;
         final long memcap = 16L * FlowTable.BUCKET_BYTES + 10L * FlowTable.FLOW_BYTES;
         final FlowTable table = new FlowTable(new FlowTable.Context()
-            .memcapBytes(memcap).hashSize(hashSize).prealloc(10).emergencyRecoveryPercent(30), recorder);
+            .memcapBytes(memcap).hashSize(hashSize).prealloc(10).emergencyRecoveryPercent(30).pruneFlows(1), recorder);
         assertThat(table.maxFlows()).isEqualTo(10);
 
         for (int port = 1; port <= 10; port++)
@@ -244,5 +244,22 @@ class FlowTableTest
         assertThat(second.startNs()).isEqualTo(T0 + 59 * SECOND);
         assertThat(table.activeFlows()).isEqualTo(1);
         assertThat(first).isSameAs(second).as("the slot is reused from the pool");
+    }
+
+    @Test
+    void shouldPruneSeveralOfTheLeastRecentlySeenFlowsAtOnceInEmergencyMode()
+    {
+        final long memcap = 16L * FlowTable.BUCKET_BYTES + 10L * FlowTable.FLOW_BYTES;
+        final FlowTable table = new FlowTable(new FlowTable.Context()
+            .memcapBytes(memcap).hashSize(16).prealloc(10).pruneFlows(3), recorder);
+        for (int port = 1; port <= 10; port++)
+        {
+            table.handle(packet(17, 1, port, 2, 53, 60), T0 + port);
+        }
+        table.handle(packet(17, 1, 1, 2, 53, 60), T0 + 20);
+
+        table.handle(packet(17, 1, 11, 2, 53, 60), T0 + 21);
+        assertThat(ended).containsExactly("2>53:forced:new:1/0", "3>53:forced:new:1/0", "4>53:forced:new:1/0");
+        assertThat(table.activeFlows()).isEqualTo(8);
     }
 }
