@@ -1,0 +1,194 @@
+package io.tandem.node.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import io.tandem.node.config.TandemConfig;
+import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.io.PcapFileSource;
+import io.tandem.node.synth.SynthOptions;
+import io.tandem.node.synth.TrafficSynthesizer;
+import io.tandem.node.worker.Worker;
+import io.tandem.node.worker.WorkerContexts;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem bench}: the engine against a bare libpcap read loop over the same capture, run alternately several
+ * times, reporting medians and ratios. The engine is measured twice: its own loop in this JVM (start-up excluded),
+ * and a whole {@code tandem analyze} process (start-up included).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure the engine against a bare libpcap loop on the same capture (medians, ratios).")
+public final class BenchCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Capture to use (default: generate one with synth).")
+    private Path pcap;
+
+    @Option(names = "--sessions", defaultValue = "50000",
+        description = "Sessions to generate when no --pcap is given (default ${DEFAULT-VALUE}).")
+    private int sessions;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Alternating runs of each (default ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--loop", paramLabel = "PATH", defaultValue = "bench/pcap_loop",
+        description = "The bare loop binary; built from bench/pcap_loop.c with gcc and libpcap when missing.")
+    private Path loop;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final Path capture = pcap != null ? pcap : generate(out);
+        ensureLoop(out);
+        warmPageCache(capture);
+
+        final long[] bareNs = new long[runs];
+        final long[] engineNs = new long[runs];
+        final long[] processNs = new long[runs];
+        long packets = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            bareNs[r] = runBareLoop(capture);
+            final long startNs = System.nanoTime();
+            packets = runEngine(capture);
+            engineNs[r] = System.nanoTime() - startNs;
+            processNs[r] = runProcess(capture);
+            out.printf("run %d: bare %.3f s, engine %.3f s, whole process %.3f s%n",
+                r + 1, bareNs[r] / 1e9, engineNs[r] / 1e9, processNs[r] / 1e9);
+            out.flush();
+        }
+
+        final double bare = median(bareNs);
+        final double engine = median(engineNs);
+        final double process = median(processNs);
+        out.printf("capture: %s, %d packets%n", capture, packets);
+        out.printf("median bare libpcap loop: %.3f s, %.0f packets/s%n", bare / 1e9, packets / (bare / 1e9));
+        out.printf("median engine (one worker, start-up excluded): %.3f s, %.0f packets/s, %.1f%% of the bare loop%n",
+            engine / 1e9, packets / (engine / 1e9), 100.0 * bare / engine);
+        out.printf("median whole analyze process: %.3f s, %.0f packets/s, %.1f%% of the bare loop%n",
+            process / 1e9, packets / (process / 1e9), 100.0 * bare / process);
+        out.flush();
+        return 0;
+    }
+
+    private Path generate(final PrintWriter out) throws IOException
+    {
+        final Path file = Files.createTempFile("tandem-bench", ".pcap");
+        file.toFile().deleteOnExit();
+        new TrafficSynthesizer(new SynthOptions().seed(1).sessions(sessions)
+            .concurrency(Math.max(1, Math.min(2000, sessions / 20)))).generate(file, false);
+        out.printf("generated %d sessions into %s%n", sessions, file);
+        return file;
+    }
+
+    private void ensureLoop(final PrintWriter out) throws IOException, InterruptedException
+    {
+        if (Files.isExecutable(loop))
+        {
+            return;
+        }
+        final Path source = loop.resolveSibling("pcap_loop.c");
+        out.printf("building %s from %s (gcc -O2 ... -lpcap)%n", loop, source);
+        final Process gcc = new ProcessBuilder("gcc", "-O2", "-o", loop.toString(), source.toString(), "-lpcap")
+            .inheritIO().start();
+        if (gcc.waitFor() != 0)
+        {
+            throw new CommandLine.ExecutionException(spec.commandLine(),
+                "cannot build " + loop + ": install gcc and libpcap-dev (apt-get install libpcap-dev)");
+        }
+    }
+
+    private static void warmPageCache(final Path capture) throws IOException
+    {
+        try (var in = Files.newInputStream(capture))
+        {
+            final byte[] chunk = new byte[1 << 20];
+            while (in.read(chunk) > 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private long runBareLoop(final Path capture) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(loop.toString(), capture.toString()).start();
+        final String line;
+        try (BufferedReader reader = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)))
+        {
+            line = reader.readLine();
+        }
+        if (process.waitFor() != 0 || line == null)
+        {
+            throw new IOException(loop + " failed on " + capture);
+        }
+        for (final String field : line.split(" "))
+        {
+            if (field.startsWith("ns="))
+            {
+                return Long.parseLong(field.substring(3));
+            }
+        }
+        throw new IOException(loop + " printed no time: " + line);
+    }
+
+    private static long runEngine(final Path capture)
+    {
+        final Worker worker = new Worker(WorkerContexts.from(TandemConfig.defaults()),
+            (flow, reason) -> { }, (p, event) -> { });
+        try (PcapFileSource source = PcapFileSource.open(capture))
+        {
+            while (!source.isEndOfStream())
+            {
+                source.poll(worker, 256);
+            }
+            worker.finish(FlowEndReason.SHUTDOWN);
+            return source.packetsRead();
+        }
+    }
+
+    private static long runProcess(final Path capture) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UseCompactObjectHeaders",
+            "-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(),
+            "analyze", "--no-progress", "--pcap", capture.toString(), "--eve", "/dev/null"));
+        final long startNs = System.nanoTime();
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0)
+        {
+            throw new IOException("analyze process failed on " + capture);
+        }
+        return System.nanoTime() - startNs;
+    }
+
+    private static double median(final long[] values)
+    {
+        final long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
+            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    }
+}
