@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "High-availability TCP/UDP stream tracker.",
-    subcommands = { AnalyzeCommand.class, SynthCommand.class, CommandLine.HelpCommand.class })
+    subcommands = { AnalyzeCommand.class, SynthCommand.class, HaDumpCommand.class, CommandLine.HelpCommand.class })
 public final class TandemCommand implements Runnable
 {
     @CommandLine.Spec
