@@ -25,8 +25,9 @@ import io.tandem.proto.ha.v1.Envelope;
  * <p>
  * A corrupt record (implausible length or CRC mismatch) is skipped and counted: the reader scans forward byte by byte
  * for the next position where a record's length fits and its CRC checks out, and continues there (one corrupt region
- * counts once). A torn tail - a last record cut short by a crash - ends the reading and is reported by
- * {@link #tornTail()}. Not thread-safe.
+ * counts once); when no good record follows, it steps over the bad record by its length field if that is plausible,
+ * so that a torn record after it is still recognised as such. A torn tail - a last record cut short by a crash - ends
+ * the reading and is reported by {@link #tornTail()}. Not thread-safe.
  */
 public final class HaFileReader implements AutoCloseable
 {
@@ -145,14 +146,22 @@ public final class HaFileReader implements AutoCloseable
                 continue;
             }
             final int length = file.getInt(position + HaFileFormat.LENGTH_OFFSET);
-            if (length >= 0 && length <= HaFileFormat.MAX_PAYLOAD_LENGTH &&
-                (long)position + HaFileFormat.RECORD_HEADER_LENGTH + length > size)
+            if (length < 0 || length > HaFileFormat.MAX_PAYLOAD_LENGTH)
+            {
+                corruptRecords++;
+                skippedBytes += size - position;
+                position = size;
+            }
+            else if ((long)position + HaFileFormat.RECORD_HEADER_LENGTH + length > size)
             {
                 return endTorn();
             }
-            corruptRecords++;
-            skippedBytes += size - position;
-            position = size;
+            else
+            {
+                corruptRecords++;
+                skippedBytes += HaFileFormat.RECORD_HEADER_LENGTH + length;
+                position += HaFileFormat.RECORD_HEADER_LENGTH + length;
+            }
         }
         recordPosition = -1;
         return false;

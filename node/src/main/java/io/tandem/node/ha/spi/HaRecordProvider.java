@@ -34,6 +34,16 @@ public interface HaRecordProvider
     int maxRecordBytes();
 
     /**
+     * Told once the registry accepted this provider: the bit index it holds, also the slot of its
+     * {@link HaSessionHandle#attachment(int)}.
+     *
+     * @param index the bit index, 0..7.
+     */
+    default void registered(final int index)
+    {
+    }
+
+    /**
      * Write the session's record.
      *
      * @param session the session whose pending bit for this record is set.

@@ -80,6 +80,7 @@ public final class HaRecordRegistry implements StatsSource
         final int index = count++;
         providers[index] = provider;
         recordBuffers[index] = new UnsafeBuffer(new byte[maxBytes]);
+        provider.registered(index);
         return index;
     }
 
