@@ -15,8 +15,9 @@ import java.util.Map;
  * <p>
  * Key names and defaults follow Suricata's {@code suricata.yaml} ({@code flow}, {@code flow-timeouts}, {@code stream},
  * {@code defrag}, {@code host-os-policy}, {@code vlan}); {@code stream.reassembly.max-queued-bytes},
- * {@code max-queued-segments} and {@code max-overlaps} are Tandem's per-session bounds. The {@code ha} section is
- * reserved for the HA manager's Snort-style keys and has none yet.
+ * {@code max-queued-segments} and {@code max-overlaps} are Tandem's per-session bounds. The {@code ha} section takes
+ * Snort 2.9.5 Stream5 HA option names ({@code min-session-lifetime}, {@code min-sync-interval},
+ * {@code startup-input-file}, {@code runtime-output-file}, {@code use-side-channel}) and Tandem's cluster identity.
  */
 public final class ConfigSchema
 {
@@ -34,7 +35,9 @@ public final class ConfigSchema
         /** One of a fixed set of words: read with {@link TandemConfig#string(String)}. */
         CHOICE,
         /** A list of IPv4/IPv6 addresses or CIDR blocks: read with {@link TandemConfig#list(String)}. */
-        ADDRESS_LIST
+        ADDRESS_LIST,
+        /** A file path, empty for none: read with {@link TandemConfig#path(String)}. */
+        PATH
     }
 
     /** Exception policy values, as Suricata's {@code *-policy} keys take them. */
@@ -174,6 +177,7 @@ public final class ConfigSchema
                 case INTEGER -> "a whole number" + range(Long.toString(min), Long.toString(max), "");
                 case CHOICE -> "one of " + String.join(", ", choices);
                 case ADDRESS_LIST -> "a list of IPv4/IPv6 addresses or CIDR blocks";
+                case PATH -> "a file path, or \"\" for none";
             };
         }
 
@@ -313,7 +317,19 @@ public final class ConfigSchema
         section("vlan", "VLAN handling.");
         bool("vlan.use-for-tracking", "yes", "Include VLAN ids in the flow key.");
 
-        section("ha", "High availability (Snort Stream5 HA option names); the HA manager adds its keys here.");
+        section("ha", "High availability: session replication to peers (Snort Stream5 HA option names).");
+        bool("ha.enabled", "no", "Replicate session state to peers and accept theirs.");
+        integer("ha.node-id", "1", 1, MAX_U16, "This node's id, unique within the cluster.");
+        integer("ha.cluster-id", "0", 0, MAX_INT, "Cluster id; messages from another cluster are rejected.");
+        integer("ha.min-session-lifetime", "1000", 0, MAX_U16,
+            "Milliseconds a session must exist before its first update; 0 means no limit.");
+        integer("ha.min-sync-interval", "1000", 0, MAX_U16,
+            "Least milliseconds between two updates of a session; 0 means no limit.");
+        path("ha.startup-input-file", "\"\"", "HA file read at start to prime the session caches (standby).");
+        path("ha.runtime-output-file", "\"\"", "HA file every generated HA message is appended to.");
+        size("ha.runtime-output-max-size", "64mb", 1024, 1024L * 1024 * 1024,
+            "Size at which the runtime output file is rotated to NAME.1, NAME.2, ...");
+        bool("ha.use-side-channel", "no", "Send and receive HA messages over the Aeron side channel.");
     }
 
     private ConfigSchema()
@@ -397,6 +413,11 @@ public final class ConfigSchema
         final String path, final String defaultText, final List<String> choices, final String description)
     {
         key(path, Type.CHOICE, defaultText, 0, 0, choices, description);
+    }
+
+    private static void path(final String path, final String defaultText, final String description)
+    {
+        key(path, Type.PATH, defaultText, 0, 0, List.of(), description);
     }
 
     private static void addresses(final String path, final String description)

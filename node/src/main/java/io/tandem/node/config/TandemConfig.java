@@ -21,8 +21,9 @@ import java.util.Map;
  * overrides applied on top, checked against {@link ConfigSchema} and filled with its defaults.
  * <p>
  * Every known key has a value; read it with the accessor for its type ({@link #bool(String)}, {@link #size(String)},
- * {@link #seconds(String)}, {@link #integer(String)}, {@link #string(String)}, {@link #list(String)}). Instances are
- * immutable and safe to share; read them at start-up into per-component contexts, not per packet.
+ * {@link #seconds(String)}, {@link #integer(String)}, {@link #string(String)}, {@link #list(String)},
+ * {@link #path(String)}). Instances are immutable and safe to share; read them at start-up into per-component
+ * contexts, not per packet.
  */
 public final class TandemConfig
 {
@@ -264,6 +265,10 @@ public final class TandemConfig
         {
             return parseAddresses(key, node);
         }
+        if (key.type() == ConfigSchema.Type.PATH && node.isNull())
+        {
+            return "";
+        }
         if (node.isNull())
         {
             throw new ConfigException(path + ": no value (expected " + key.allowed() + ")");
@@ -279,6 +284,7 @@ public final class TandemConfig
             case SIZE -> inRange(key, text, ConfigValues.parseSize(path, text));
             case SECONDS, INTEGER -> inRange(key, text, ConfigValues.parseWhole(path, text, key.allowed()));
             case CHOICE -> parseChoice(key, text);
+            case PATH -> text;
             default -> throw new IllegalStateException(key.type().name());
         };
     }
@@ -440,6 +446,18 @@ public final class TandemConfig
     }
 
     /**
+     * A path key.
+     *
+     * @param path full dotted key path, e.g. {@code ha.runtime-output-file}.
+     * @return the path as written, or the empty string for none.
+     * @throws ConfigException when the key is unknown or not a {@link ConfigSchema.Type#PATH}.
+     */
+    public String path(final String path)
+    {
+        return (String)typed(path, ConfigSchema.Type.PATH);
+    }
+
+    /**
      * A list key: address entries as written (each already validated by {@link CidrBlock#parse(String)}).
      *
      * @param path full dotted key path, e.g. {@code host-os-policy.linux}.
@@ -530,7 +548,13 @@ public final class TandemConfig
             case SECONDS, INTEGER -> value.toString();
             case CHOICE -> "yes".equals(value) || "no".equals(value) ? "\"" + value + "\"" : value.toString();
             case ADDRESS_LIST -> formatList(value);
+            case PATH -> quote((String)value);
         };
+    }
+
+    private static String quote(final String text)
+    {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     @SuppressWarnings("unchecked")

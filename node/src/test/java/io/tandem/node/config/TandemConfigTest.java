@@ -134,8 +134,10 @@ class TandemConfigTest
             "emergency-new, emergency-established, emergency-bypassed)");
         assertProblem("flow-timeouts: {sctp: {new: 5}}",
             "flow-timeouts.sctp: unknown key (allowed under flow-timeouts: default, tcp, udp, icmp)");
-        assertProblem("ha: {min-sync-interval: 5}",
-            "ha.min-sync-interval: unknown key (no keys are defined under ha yet)");
+        assertProblem("ha: {min-sync-intervals: 5}",
+            "ha.min-sync-intervals: unknown key (allowed under ha: enabled, node-id, cluster-id, " +
+            "min-session-lifetime, min-sync-interval, startup-input-file, runtime-output-file, " +
+            "runtime-output-max-size, use-side-channel)");
         assertThat(yaml("ha: {}")).isEqualTo(TandemConfig.defaults());
     }
 
@@ -306,7 +308,7 @@ class TandemConfigTest
             .contains("  reassembly:\n    memcap: 256mb\n    memcap-policy: ignore\n    depth: 1536\n")
             .contains("    urgent:\n      policy: inline\n")
             .contains("  linux: [\"10.0.0.0/8\", \"2001:db8::/32\"]\n")
-            .contains("ha: {}\n");
+            .contains("ha:\n  enabled: no\n");
         for (final ConfigSchema.Key key : ConfigSchema.keys())
         {
             assertThat(dump).contains(key.name() + ": ");

@@ -1,0 +1,122 @@
+package io.tandem.node.ha;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import io.tandem.node.stats.StatsSink;
+import io.tandem.node.stats.StatsSource;
+import io.tandem.proto.ha.v1.Envelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a received envelope before anything in it is applied: protocol version, cluster, HMAC (when a cluster key is
+ * configured) and that it carries a body. Each rejection is counted by reason; an unsupported version is also logged,
+ * naming the version and the sending node (once per node and version, so a misconfigured peer cannot flood the log).
+ * Not thread-safe: one validator per receiving thread.
+ */
+public final class EnvelopeValidator implements StatsSource
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EnvelopeValidator.class);
+
+    /** What the validator decided. */
+    public enum Verdict
+    {
+        /** Apply the envelope. */
+        ACCEPTED,
+        /** A protocol version this node does not speak. */
+        UNSUPPORTED_VERSION,
+        /** Another cluster's envelope. */
+        OTHER_CLUSTER,
+        /** HMAC missing or wrong while a cluster key is configured. */
+        BAD_HMAC,
+        /** Neither session messages nor a control message. */
+        NO_BODY
+    }
+
+    private final int clusterId;
+    private final byte[] clusterKey;
+    private final long[] counts = new long[Verdict.values().length];
+    private final Set<Long> loggedVersions = new HashSet<>();
+
+    /**
+     * A validator for one node.
+     *
+     * @param clusterId  this node's cluster id.
+     * @param clusterKey key the HMAC must match, or null (or empty) when envelopes are not authenticated.
+     */
+    public EnvelopeValidator(final int clusterId, final byte[] clusterKey)
+    {
+        this.clusterId = clusterId;
+        this.clusterKey = clusterKey == null || clusterKey.length == 0 ? null : clusterKey.clone();
+    }
+
+    /**
+     * Validate one envelope and count the verdict.
+     *
+     * @param envelope the received envelope.
+     * @return {@link Verdict#ACCEPTED} or why it is rejected.
+     */
+    public Verdict validate(final Envelope envelope)
+    {
+        final Verdict verdict = decide(envelope);
+        counts[verdict.ordinal()]++;
+        if (verdict == Verdict.UNSUPPORTED_VERSION)
+        {
+            final long pair = ((long)envelope.getSenderNodeId() << 32) | (envelope.getProtocolVersion() & 0xFFFF_FFFFL);
+            if (loggedVersions.add(pair))
+            {
+                LOG.warn("rejected HA message with protocol version {} from node {} (epoch {}): this node speaks " +
+                    "version {}", Integer.toUnsignedString(envelope.getProtocolVersion()),
+                    Integer.toUnsignedString(envelope.getSenderNodeId()), envelope.getSenderEpoch(),
+                    HaProtocol.VERSION);
+            }
+        }
+        return verdict;
+    }
+
+    private Verdict decide(final Envelope envelope)
+    {
+        if (!HaProtocol.supports(envelope.getProtocolVersion()))
+        {
+            return Verdict.UNSUPPORTED_VERSION;
+        }
+        if (envelope.getClusterId() != clusterId)
+        {
+            return Verdict.OTHER_CLUSTER;
+        }
+        if (clusterKey != null && !HaProtocol.verify(clusterKey, envelope))
+        {
+            return Verdict.BAD_HMAC;
+        }
+        if (envelope.getBodyCase() == Envelope.BodyCase.BODY_NOT_SET)
+        {
+            return Verdict.NO_BODY;
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    /**
+     * How many envelopes got a verdict.
+     *
+     * @param verdict the verdict.
+     * @return the count.
+     */
+    public long count(final Verdict verdict)
+    {
+        return counts[verdict.ordinal()];
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void reportStats(final StatsSink sink)
+    {
+        sink.counter("ha.envelopes.accepted", counts[Verdict.ACCEPTED.ordinal()]);
+        sink.counter("ha.envelopes.rejected.version", counts[Verdict.UNSUPPORTED_VERSION.ordinal()]);
+        sink.counter("ha.envelopes.rejected.cluster", counts[Verdict.OTHER_CLUSTER.ordinal()]);
+        sink.counter("ha.envelopes.rejected.hmac", counts[Verdict.BAD_HMAC.ordinal()]);
+        sink.counter("ha.envelopes.rejected.no_body", counts[Verdict.NO_BODY.ordinal()]);
+    }
+}
