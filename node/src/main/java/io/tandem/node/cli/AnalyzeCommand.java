@@ -74,6 +74,12 @@ public final class AnalyzeCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return EXIT_BAD_INPUT;
         }
+        if (cfg.bool("ha.enabled"))
+        {
+            err.println("tandem: configuration: ha.enabled: HA replication is not available in this build yet " +
+                "(the HA manager is being built); allowed: no");
+            return EXIT_BAD_INPUT;
+        }
         try
         {
             source = PcapFileSource.open(pcap);

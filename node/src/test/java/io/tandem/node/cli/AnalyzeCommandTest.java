@@ -181,6 +181,15 @@ class AnalyzeCommandTest
     }
 
     @Test
+    void shouldRefuseToStartWithHaEnabledUntilTheHaManagerExists() throws IOException
+    {
+        final Path pcap = dir.resolve("one.pcap");
+        writeFrames(pcap, udpFrame(0, 53, 10));
+        assertThat(analyze("--pcap", pcap.toString(), "--set", "ha.enabled=yes")).isEqualTo(2);
+        assertThat(err.toString()).contains("ha.enabled", "not available");
+    }
+
+    @Test
     void shouldReadTheConfigFileAndLetSetOverrideIt() throws IOException
     {
         final Path pcap = dir.resolve("vlans.pcap");
