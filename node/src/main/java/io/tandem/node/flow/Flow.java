@@ -42,6 +42,7 @@ public final class Flow
     int icmpType;
     int icmpCode;
     FlowState state = FlowState.NEW;
+    Object protoState;
 
     Flow hashNext;
     Flow lruPrev;
@@ -123,6 +124,52 @@ public final class Flow
         icmpType = p.icmpType;
         icmpCode = p.icmpCode;
         state = FlowState.NEW;
+        protoState = null;
+    }
+
+    void swap()
+    {
+        long t = clientHi;
+        clientHi = serverHi;
+        serverHi = t;
+        t = clientLo;
+        clientLo = serverLo;
+        serverLo = t;
+        final int port = clientPort;
+        clientPort = serverPort;
+        serverPort = port;
+        t = pktsToServer;
+        pktsToServer = pktsToClient;
+        pktsToClient = t;
+        t = bytesToServer;
+        bytesToServer = bytesToClient;
+        bytesToClient = t;
+        final int flags = tcpFlagsToServer;
+        tcpFlagsToServer = tcpFlagsToClient;
+        tcpFlagsToClient = flags;
+    }
+
+    /**
+     * Protocol state attached by a later stage (the TCP engine's session), or null. Typed as Object so this package
+     * does not depend on the stages that use it.
+     *
+     * @return the state.
+     */
+    public Object protoState()
+    {
+        return protoState;
+    }
+
+    /**
+     * Attach protocol state; the stage that attaches it releases it when the flow ends.
+     *
+     * @param value the state, or null.
+     * @return this.
+     */
+    public Flow protoState(final Object value)
+    {
+        protoState = value;
+        return this;
     }
 
     /**

@@ -47,6 +47,8 @@ public final class FlowTable implements StatsSource
     private long nowNs = Long.MIN_VALUE;
     private long flowSequence;
     private int lastDirection;
+    private FlowReuseCheck reuseCheck;
+    private long reused;
 
     private long flowsTotal;
     private final long[] flowsByProtocol = new long[FlowProtocol.count()];
@@ -253,14 +255,20 @@ public final class FlowTable implements StatsSource
             final int direction = f.match(p, hashValue, ctx.vlanInKey);
             if (direction != Flow.NO_MATCH)
             {
-                if (f.lastNs + timeoutNs(f) > nowNs)
+                if (f.lastNs + timeoutNs(f) <= nowNs)
                 {
-                    account(f, p, direction);
-                    return f;
+                    end(f, FlowEndReason.TIMEOUT);
+                    timedOut++;
+                    break;
                 }
-                end(f, FlowEndReason.TIMEOUT);
-                timedOut++;
-                break;
+                if (reuseCheck != null && reuseCheck.reuse(f, p, direction))
+                {
+                    end(f, FlowEndReason.TCP_REUSE);
+                    reused++;
+                    break;
+                }
+                account(f, p, direction);
+                return f;
             }
         }
 
@@ -279,6 +287,33 @@ public final class FlowTable implements StatsSource
         linkTail(f, listIndex(f));
         account(f, p, Flow.TO_SERVER);
         return f;
+    }
+
+    /**
+     * Install the check that decides TCP port reuse (the TCP engine's), consulted for every packet matching a flow.
+     *
+     * @param check the check, or null for none.
+     * @return this.
+     */
+    public FlowTable reuseCheck(final FlowReuseCheck check)
+    {
+        reuseCheck = check;
+        return this;
+    }
+
+    /**
+     * Swap a flow's client and server (and their counters): the TCP engine does this when it picks a session up
+     * from a SYN/ACK, whose sender is the server. The last packet's direction flips with it.
+     *
+     * @param f a flow of this table.
+     */
+    public void swap(final Flow f)
+    {
+        f.swap();
+        if (lastDirection != Flow.NO_MATCH)
+        {
+            lastDirection = -lastDirection;
+        }
     }
 
     /**
@@ -411,6 +446,7 @@ public final class FlowTable implements StatsSource
         sink.counter("flow.end.timeout", timedOut);
         sink.counter("flow.end.forced", forced);
         sink.counter("flow.end.shutdown", flushed);
+        sink.counter("flow.end.tcp_reuse", reused);
     }
 
     private void account(final Flow f, final Packet p, final int direction)

@@ -17,12 +17,18 @@ import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.tcp.TcpEngine;
+import io.tandem.node.tcp.TcpEventListener;
+import io.tandem.node.tcp.TcpSession;
+import io.tandem.node.tcp.TcpStreamEvent;
 
 /**
  * Writes EVE JSON lines with Suricata's field names: {@code flow} records when flows end, {@code anomaly} records
- * for decoder events, and {@code stats} records. One JSON object per line, streamed through Jackson's generator.
+ * for decoder and stream events, and {@code stats} records. One JSON object per line, streamed through Jackson's
+ * generator.
  */
-public final class EveWriter implements FlowEndListener, DecoderEventListener, AutoCloseable
+public final class EveWriter
+    implements FlowEndListener, DecoderEventListener, TcpEventListener, AutoCloseable
 {
     private static final DateTimeFormatter TIMESTAMP =
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSZ").withZone(ZoneOffset.UTC);
@@ -89,7 +95,9 @@ public final class EveWriter implements FlowEndListener, DecoderEventListener, A
             json.writeEndObject();
             if (flow.protocol() == 6)
             {
-                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient());
+                final TcpSession ssn = TcpEngine.session(flow);
+                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn == null ? null :
+                    ssn.state.eveName());
             }
             json.writeEndObject();
             flowRecords++;
@@ -122,6 +130,40 @@ public final class EveWriter implements FlowEndListener, DecoderEventListener, A
             json.writeObjectFieldStart("anomaly");
             json.writeStringField("type", "decode");
             json.writeStringField("event", "decoder." + event.eventName());
+            json.writeEndObject();
+            json.writeEndObject();
+            anomalyRecords++;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Write one {@code anomaly} record of type {@code stream} for a stream event raised on a packet.
+     *
+     * @param p     the packet.
+     * @param flow  its flow.
+     * @param event the event.
+     */
+    @Override
+    public void onStreamEvent(final Packet p, final Flow flow, final TcpStreamEvent event)
+    {
+        try
+        {
+            json.writeStartObject();
+            json.writeStringField("timestamp", timestamp(p.timestampNs));
+            if (flow != null)
+            {
+                json.writeNumberField("flow_id", flow.flowId());
+            }
+            json.writeNumberField("pcap_cnt", p.packetNumber);
+            json.writeStringField("event_type", "anomaly");
+            writeTuple(p.ipVersion, p.protocol, p.srcHi, p.srcLo, p.srcPort, p.dstHi, p.dstLo, p.dstPort);
+            json.writeObjectFieldStart("anomaly");
+            json.writeStringField("type", "stream");
+            json.writeStringField("event", event.eveName());
             json.writeEndObject();
             json.writeEndObject();
             anomalyRecords++;
@@ -263,7 +305,7 @@ public final class EveWriter implements FlowEndListener, DecoderEventListener, A
         json.writeStringField("proto", protocol < 0 ? "" : protocolName(protocol));
     }
 
-    private void writeTcpFlags(final int toServer, final int toClient) throws IOException
+    private void writeTcpFlags(final int toServer, final int toClient, final String state) throws IOException
     {
         final int all = toServer | toClient;
         json.writeObjectFieldStart("tcp");
@@ -278,6 +320,10 @@ public final class EveWriter implements FlowEndListener, DecoderEventListener, A
         flag("urg", all, Packet.TH_URG);
         flag("ecn", all, Packet.TH_ECN);
         flag("cwr", all, Packet.TH_CWR);
+        if (state != null)
+        {
+            json.writeStringField("state", state);
+        }
         json.writeEndObject();
     }
 

@@ -16,10 +16,12 @@ import io.tandem.node.flow.FlowTable;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
+import io.tandem.node.tcp.TcpEngine;
+import io.tandem.node.tcp.TcpEventListener;
 import org.agrona.DirectBuffer;
 
 /**
- * One worker's pipeline: decode, defragment, flow table (and, as they land, the TCP engine, reassembly and HA).
+ * One worker's pipeline: decode, defragment, flow table, TCP stream engine (and, as they land, reassembly and HA).
  * It owns every structure it touches, so the per-packet path takes no lock and allocates nothing.
  * <p>
  * Time is the packets' own: flows and fragment trackers are expired as packet time passes each second, so a capture
@@ -34,9 +36,11 @@ public final class Worker implements PacketHandler, StatsSource
     private final Defragmenter defragmenter;
     private final FlowTable flowTable;
     private final DecoderEventListener eventListener;
+    private final TcpEngine tcpEngine;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
+    private long tcpVerdictDrops;
     private long nextExpiryNs = Long.MIN_VALUE;
     private long lastTimestampNs;
 
@@ -48,6 +52,7 @@ public final class Worker implements PacketHandler, StatsSource
         private DecodeContext decode = new DecodeContext();
         private DefragContext defrag = new DefragContext();
         private FlowTable.Context flow = new FlowTable.Context();
+        private TcpEngine.Context tcp = new TcpEngine.Context();
 
         /**
          * Decoder settings.
@@ -84,10 +89,22 @@ public final class Worker implements PacketHandler, StatsSource
             flow = value;
             return this;
         }
+
+        /**
+         * TCP stream engine settings.
+         *
+         * @param value the settings.
+         * @return this.
+         */
+        public Context tcp(final TcpEngine.Context value)
+        {
+            tcp = value;
+            return this;
+        }
     }
 
     /**
-     * Build a worker.
+     * Build a worker; stream events go to the decoder event listener when it also is a {@link TcpEventListener}.
      *
      * @param ctx           settings of every stage.
      * @param flowListener  told about every flow that ends.
@@ -95,10 +112,42 @@ public final class Worker implements PacketHandler, StatsSource
      */
     public Worker(final Context ctx, final FlowEndListener flowListener, final DecoderEventListener eventListener)
     {
+        this(ctx, flowListener, eventListener,
+            eventListener instanceof TcpEventListener tcpListener ? tcpListener : TcpEventListener.NONE);
+    }
+
+    /**
+     * Build a worker.
+     *
+     * @param ctx           settings of every stage.
+     * @param flowListener  told about every flow that ends (before its TCP session is released).
+     * @param eventListener told about every decoder event.
+     * @param tcpListener   told about every stream event.
+     */
+    public Worker(
+        final Context ctx,
+        final FlowEndListener flowListener,
+        final DecoderEventListener eventListener,
+        final TcpEventListener tcpListener)
+    {
         decoder = new PacketDecoder(ctx.decode);
         defragmenter = new Defragmenter(ctx.defrag);
-        flowTable = new FlowTable(ctx.flow, flowListener);
+        flowTable = new FlowTable(ctx.flow, (flow, reason) ->
+        {
+            flowListener.onFlowEnd(flow, reason);
+            releaseSession(flow);
+        });
+        tcpEngine = new TcpEngine(ctx.tcp, flowTable, tcpListener);
+        flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
+    }
+
+    private void releaseSession(final Flow flow)
+    {
+        if (tcpEngine != null)
+        {
+            tcpEngine.release(flow);
+        }
     }
 
     @Override
@@ -137,6 +186,10 @@ public final class Worker implements PacketHandler, StatsSource
             if (flow == null)
             {
                 packetsWithoutFlow++;
+            }
+            else if (p.isTcp() && tcpEngine.handle(p, flow, flowTable.lastDirection()) == TcpEngine.VERDICT_DROP)
+            {
+                tcpVerdictDrops++;
             }
         }
 
@@ -189,12 +242,33 @@ public final class Worker implements PacketHandler, StatsSource
         return flowTable;
     }
 
+    /**
+     * The worker's TCP stream engine.
+     *
+     * @return the engine.
+     */
+    public TcpEngine tcpEngine()
+    {
+        return tcpEngine;
+    }
+
+    /**
+     * Packets the TCP engine's verdict would drop (inline mode).
+     *
+     * @return the count.
+     */
+    public long tcpVerdictDrops()
+    {
+        return tcpVerdictDrops;
+    }
+
     @Override
     public void reportStats(final StatsSink sink)
     {
         decoder.reportStats(sink);
         defragmenter.reportStats(sink);
         flowTable.reportStats(sink);
+        tcpEngine.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
     }
 

@@ -11,6 +11,7 @@ import io.tandem.node.flow.FlowTable;
 import io.tandem.node.flow.FlowTimeouts;
 import io.tandem.node.host.HostOsPolicy;
 import io.tandem.node.host.HostOsPolicyTable;
+import io.tandem.node.tcp.TcpEngine;
 
 /**
  * Turns a validated {@link TandemConfig} into the Contexts of a worker's stages. The stages know nothing of YAML;
@@ -78,6 +79,22 @@ public final class WorkerContexts
             .vlanInKey(vlanInKey)
             .timeouts(timeouts);
 
-        return new Worker.Context().decode(decode).defrag(defrag).flow(flow);
+        final TcpEngine.Context tcp = new TcpEngine.Context()
+            .memcapBytes(config.size("stream.memcap"))
+            .memcapPolicy(TcpEngine.ExceptionPolicy.fromName(config.string("stream.memcap-policy")))
+            .checksumValidation(config.bool("stream.checksum-validation"))
+            .preallocSessions(config.integer("stream.prealloc-sessions"))
+            .midstream(config.bool("stream.midstream"))
+            .midstreamPolicy(TcpEngine.ExceptionPolicy.fromName(config.string("stream.midstream-policy")))
+            .asyncOneside(config.bool("stream.async-oneside"))
+            .inlineMode(config.string("stream.inline"))
+            .dropInvalid(config.bool("stream.drop-invalid"))
+            .maxSynQueued(config.integer("stream.max-syn-queued"))
+            .maxSynAckQueued(config.integer("stream.max-synack-queued"))
+            .bypass(config.bool("stream.bypass"))
+            .liberalTimestamps(config.bool("stream.liberal-timestamps"))
+            .hostOsPolicies(hostOs);
+
+        return new Worker.Context().decode(decode).defrag(defrag).flow(flow).tcp(tcp);
     }
 }

@@ -1,0 +1,173 @@
+package io.tandem.node.tcp;
+
+/**
+ * A TCP session: two {@link TcpStreamTracker}s (client to server and server to client), the session state and
+ * flags, and the bounded queue of alternative SYNs or SYN/ACKs seen during the handshake (Suricata's
+ * {@code TcpSession} and {@code TcpStateQueue}). Sessions are preallocated by the {@link TcpSessionPool} and reused.
+ * <p>
+ * Fields are public for the state handlers and the HA serialiser; only the owning worker thread touches them.
+ */
+public final class TcpSession
+{
+    /** Session picked up midstream. */
+    public static final int FLAG_MIDSTREAM = 0x0001;
+    /** Midstream pickup on an ACK or data packet (established at once). */
+    public static final int FLAG_MIDSTREAM_ESTABLISHED = 0x0002;
+    /** Midstream pickup on a SYN/ACK. */
+    public static final int FLAG_MIDSTREAM_SYNACK = 0x0004;
+    /** Both sides use TCP timestamps. */
+    public static final int FLAG_TIMESTAMP = 0x0008;
+    /** The client's SYN carried a window scale option. */
+    public static final int FLAG_SERVER_WSCALE = 0x0010;
+    /** Session closed by an accepted RST. */
+    public static final int FLAG_CLOSED_BY_RST = 0x0020;
+    /** Only one direction is visible (async-oneside). */
+    public static final int FLAG_ASYNC = 0x0040;
+    /** 4-way (split) handshake: the server answered the SYN with a SYN. */
+    public static final int FLAG_4WHS = 0x0080;
+    /** The handshake looked like an evasion attempt (right seq, wrong ack). */
+    public static final int FLAG_DETECTION_EVASION_ATTEMPT = 0x0100;
+    /** The client's SYN offered SACK. */
+    public static final int FLAG_CLIENT_SACKOK = 0x0200;
+    /** SACK is in use (both sides offered it, or assumed midstream). */
+    public static final int FLAG_SACKOK = 0x0400;
+    /** TCP Fast Open was used on the SYN. */
+    public static final int FLAG_TCP_FAST_OPEN = 0x0800;
+    /** The queue holds SYN/ACKs (otherwise SYNs). */
+    public static final int FLAG_QUEUE_SYNACK = 0x1000;
+    /** A zero window probe was seen to the server. */
+    public static final int FLAG_ZWP_TS = 0x2000;
+    /** A zero window probe was seen to the client. */
+    public static final int FLAG_ZWP_TC = 0x4000;
+    /** The session is bypassed (no longer inspected). */
+    public static final int FLAG_BYPASSED = 0x8000;
+
+    /** Queue entry flag: window scale option present. */
+    public static final int QUEUE_WSCALE = 0x01;
+    /** Queue entry flag: SACK permitted present. */
+    public static final int QUEUE_SACKOK = 0x02;
+    /** Queue entry flag: timestamps present. */
+    public static final int QUEUE_TS = 0x04;
+
+    /** Client to server direction. */
+    public final TcpStreamTracker client = new TcpStreamTracker();
+    /** Server to client direction. */
+    public final TcpStreamTracker server = new TcpStreamTracker();
+    /** Current state. */
+    public TcpState state = TcpState.NONE;
+    /** Previous state. */
+    public TcpState prevState = TcpState.NONE;
+    /** Session flags ({@code FLAG_*}). */
+    public int flags;
+    /** TCP flags seen in both directions, or-ed. */
+    public int tcpFlags;
+
+    /** Queued handshake packets: sequence numbers. */
+    public final int[] queueSeq;
+    /** Queued handshake packets: acknowledgement numbers. */
+    public final int[] queueAck;
+    /** Queued handshake packets: raw windows. */
+    public final int[] queueWindow;
+    /** Queued handshake packets: window scale shifts. */
+    public final int[] queueWscale;
+    /** Queued handshake packets: TSvals. */
+    public final int[] queueTs;
+    /** Queued handshake packets: {@code QUEUE_*} flags. */
+    public final int[] queueFlags;
+    /** Number of queued handshake packets. */
+    public int queueLength;
+
+    final int poolIndex;
+    boolean inUse;
+
+    TcpSession(final int poolIndex, final int queueCapacity)
+    {
+        this.poolIndex = poolIndex;
+        queueSeq = new int[queueCapacity];
+        queueAck = new int[queueCapacity];
+        queueWindow = new int[queueCapacity];
+        queueWscale = new int[queueCapacity];
+        queueTs = new int[queueCapacity];
+        queueFlags = new int[queueCapacity];
+    }
+
+    /**
+     * Forget everything before reuse.
+     */
+    public void reset()
+    {
+        client.reset();
+        server.reset();
+        state = TcpState.NONE;
+        prevState = TcpState.NONE;
+        flags = 0;
+        tcpFlags = 0;
+        queueLength = 0;
+    }
+
+    /**
+     * Whether a session flag is set.
+     *
+     * @param flag a {@code FLAG_*} bit.
+     * @return true if set.
+     */
+    public boolean has(final int flag)
+    {
+        return (flags & flag) != 0;
+    }
+
+    /**
+     * Queue capacity (the larger of max-syn-queued and max-synack-queued).
+     *
+     * @return entries.
+     */
+    public int queueCapacity()
+    {
+        return queueSeq.length;
+    }
+
+    /**
+     * Append a handshake packet to the queue.
+     *
+     * @param seq    sequence number.
+     * @param ack    acknowledgement number.
+     * @param window raw window.
+     * @param wscale window scale shift.
+     * @param ts     TSval.
+     * @param qflags {@code QUEUE_*} flags.
+     * @return false when the queue is full.
+     */
+    public boolean enqueue(
+        final int seq, final int ack, final int window, final int wscale, final int ts, final int qflags)
+    {
+        if (queueLength >= queueSeq.length)
+        {
+            return false;
+        }
+        final int i = queueLength++;
+        queueSeq[i] = seq;
+        queueAck[i] = ack;
+        queueWindow[i] = window;
+        queueWscale[i] = wscale;
+        queueTs[i] = ts;
+        queueFlags[i] = qflags;
+        return true;
+    }
+
+    /**
+     * Slot of this session in its pool (a stable handle).
+     *
+     * @return the index.
+     */
+    public int poolIndex()
+    {
+        return poolIndex;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpSession{state=" + state.eveName() + " flags=0x" + Integer.toHexString(flags) + " client[" +
+            client + "] server[" + server + "]}";
+    }
+}

@@ -1,0 +1,152 @@
+package io.tandem.node.tcp;
+
+import java.util.Arrays;
+
+/**
+ * Preallocated TCP sessions of one worker, bounded by {@code stream.memcap}: {@code prealloc-sessions} are built at
+ * start, more on demand until the memcap's share is used up, and then {@link #acquire()} fails and counts a memcap
+ * hit. A SYN flood therefore never grows the heap past the cap.
+ */
+public final class TcpSessionPool
+{
+    /** Bytes accounted per session (object, two trackers, state), not counting its handshake queue. */
+    public static final int SESSION_BYTES = 256;
+    /** Bytes accounted per handshake queue entry. */
+    public static final int QUEUE_ENTRY_BYTES = 24;
+
+    private final int queueCapacity;
+    private final long bytesPerSession;
+    private final boolean unbounded;
+    private TcpSession[] sessions;
+    private int[] free;
+    private int freeCount;
+    private int created;
+    private int inUse;
+    private long memcapHits;
+
+    /**
+     * Create a pool.
+     *
+     * @param memcapBytes   memory for sessions and their queues; 0 means no limit.
+     * @param prealloc      sessions built at once.
+     * @param queueCapacity handshake queue entries per session.
+     */
+    public TcpSessionPool(final long memcapBytes, final int prealloc, final int queueCapacity)
+    {
+        this.queueCapacity = queueCapacity;
+        bytesPerSession = SESSION_BYTES + (long)queueCapacity * QUEUE_ENTRY_BYTES;
+        unbounded = memcapBytes <= 0;
+        final int maxSessions = unbounded ? Integer.MAX_VALUE - 8 :
+            (int)Math.min(Integer.MAX_VALUE - 8, memcapBytes / bytesPerSession);
+        final int initial = Math.max(0, Math.min(prealloc, maxSessions));
+        final int length = unbounded ? Math.max(initial, 16) : maxSessions;
+        sessions = new TcpSession[length];
+        free = new int[length];
+        for (int i = 0; i < initial; i++)
+        {
+            sessions[i] = new TcpSession(i, queueCapacity);
+            free[freeCount++] = i;
+        }
+        created = initial;
+    }
+
+    /**
+     * Take a session, reset.
+     *
+     * @return the session, or null when the memcap is reached (counted).
+     */
+    public TcpSession acquire()
+    {
+        final TcpSession s;
+        if (freeCount > 0)
+        {
+            s = sessions[free[--freeCount]];
+        }
+        else
+        {
+            if (created == sessions.length && unbounded)
+            {
+                sessions = Arrays.copyOf(sessions, sessions.length * 2);
+                free = Arrays.copyOf(free, free.length * 2);
+            }
+            if (created == sessions.length)
+            {
+                memcapHits++;
+                return null;
+            }
+            s = new TcpSession(created, queueCapacity);
+            sessions[created++] = s;
+        }
+        s.reset();
+        s.inUse = true;
+        inUse++;
+        return s;
+    }
+
+    /**
+     * Give a session back.
+     *
+     * @param s a session of this pool.
+     */
+    public void release(final TcpSession s)
+    {
+        if (s.inUse)
+        {
+            s.inUse = false;
+            s.reset();
+            free[freeCount++] = s.poolIndex;
+            inUse--;
+        }
+    }
+
+    /**
+     * Session by handle.
+     *
+     * @param poolIndex a session's {@link TcpSession#poolIndex()}.
+     * @return the session.
+     */
+    public TcpSession session(final int poolIndex)
+    {
+        return sessions[poolIndex];
+    }
+
+    /**
+     * Sessions in use.
+     *
+     * @return the count.
+     */
+    public int inUse()
+    {
+        return inUse;
+    }
+
+    /**
+     * Most sessions the memcap allows.
+     *
+     * @return the count, or {@link Integer#MAX_VALUE} without a memcap.
+     */
+    public int maxSessions()
+    {
+        return unbounded ? Integer.MAX_VALUE : sessions.length;
+    }
+
+    /**
+     * Times a session was wanted and the memcap refused it.
+     *
+     * @return the count.
+     */
+    public long memcapHits()
+    {
+        return memcapHits;
+    }
+
+    /**
+     * Bytes accounted against the memcap now.
+     *
+     * @return bytes.
+     */
+    public long memuseBytes()
+    {
+        return created * bytesPerSession;
+    }
+}

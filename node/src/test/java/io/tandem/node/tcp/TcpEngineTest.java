@@ -1,0 +1,411 @@
+package io.tandem.node.tcp;
+
+import io.tandem.node.host.HostOsPolicyTable;
+import io.tandem.node.config.TandemConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.tandem.node.decode.Packet.TH_ACK;
+import static io.tandem.node.decode.Packet.TH_FIN;
+import static io.tandem.node.decode.Packet.TH_PSH;
+import static io.tandem.node.decode.Packet.TH_RST;
+import static io.tandem.node.decode.Packet.TH_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TcpEngineTest
+{
+    private static final int C = 1000;
+    private static final int S = 5000;
+
+    private static TcpEngine.Context ctx()
+    {
+        return new TcpEngine.Context().preallocSessions(16);
+    }
+
+    @Test
+    void shouldLeaveASingleSynInSynSentWithTheFlowNew()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.c(TH_SYN, C, 0, 0);
+        assertThat(h.finish()).containsExactly("flow=new tcp=syn_sent reason=shutdown");
+    }
+
+    @Test
+    void shouldEstablishOnTheThreeWayHandshakeAcrossTheSequenceWrap()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        final int clientIsn = 0xFFFF_FFF0;
+        h.handshake(clientIsn, 0xFFFF_FFFE);
+        h.c(TH_ACK | TH_PSH, clientIsn + 1, 0xFFFF_FFFF, 100);
+        h.s(TH_ACK, 0xFFFF_FFFF, clientIsn + 101, 0);
+        final TcpSession ssn = TcpEngine.session(flowOf(h));
+        assertThat(ssn.client.nextSeq).isEqualTo(clientIsn + 101);
+        assertThat(ssn.server.lastAck).isEqualTo(0xFFFF_FFFF);
+        assertThat(ssn.client.lastAck).isEqualTo(clientIsn + 101);
+        assertThat(h.events).isEmpty();
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldEstablishOnAThirdAckCarryingData()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 1, 517);
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldNotEstablishDataAndRstWithoutHandshakeWhenMidstreamIsOff()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.c(TH_ACK | TH_PSH, C, S, 6).s(TH_RST | TH_ACK, S, C + 6, 0).c(TH_ACK, C + 6, S, 0);
+        assertThat(h.events).containsExactly("2:rst_but_no_session");
+        assertThat(h.finish()).containsExactly("flow=new tcp=none reason=shutdown");
+    }
+
+    @Test
+    void shouldPickUpMidstreamOnAnAckAssumingWindowScaleAndSack()
+    {
+        final TcpHarness h = new TcpHarness(ctx().midstream(true));
+        h.s(TH_ACK | TH_PSH, S, C, 100);
+        final TcpSession ssn = TcpEngine.session(flowOf(h));
+        assertThat(ssn.state).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(ssn.client.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat(ssn.server.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat(ssn.has(TcpSession.FLAG_SACKOK)).isTrue();
+        assertThat(ssn.has(TcpSession.FLAG_MIDSTREAM)).isTrue();
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldPickUpOnSynAckOnlyWithMidstreamOrAsyncAndMakeItsReceiverTheClient()
+    {
+        final TcpHarness off = new TcpHarness(ctx());
+        off.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(off.finish()).containsExactly("flow=new tcp=none reason=shutdown");
+
+        final TcpHarness on = new TcpHarness(ctx().midstream(true));
+        on.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(flowOf(on).clientPort()).isEqualTo(TcpHarness.CLIENT_PORT);
+        on.c(TH_ACK, C + 1, S + 1, 0);
+        assertThat(on.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldTrackAFourWaySplitHandshake()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.c(TH_SYN, C, 0, 0).s(TH_SYN, S, 0, 0).c(TH_SYN | TH_ACK, C, S + 1, 0).s(TH_ACK, S + 1, C + 1, 0);
+        h.c(TH_ACK | TH_PSH, C + 1, S + 1, 4);
+        assertThat(h.events).isEmpty();
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldCloseAfterClientFirstFinTeardown()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSE_WAIT);
+        h.s(TH_FIN | TH_ACK, S + 1, C + 2, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.LAST_ACK);
+        h.c(TH_ACK, C + 2, S + 2, 0);
+        assertThat(h.events).isEmpty();
+        assertThat(h.finish()).containsExactly("flow=closed tcp=closed reason=shutdown");
+    }
+
+    @Test
+    void shouldCloseAfterServerFirstFinTeardown()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.FIN_WAIT1);
+        h.c(TH_ACK, C + 1, S + 2, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.FIN_WAIT2);
+        h.c(TH_FIN | TH_ACK, C + 1, S + 2, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.TIME_WAIT);
+        h.s(TH_ACK, S + 2, C + 2, 0);
+        assertThat(h.events).isEmpty();
+        assertThat(h.finish()).containsExactly("flow=closed tcp=closed reason=shutdown");
+    }
+
+    @Test
+    void shouldCloseOnAnInWindowRstAndIgnoreAnOutOfWindowOne()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.s(TH_RST | TH_ACK, S + 5000, C + 1, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.ESTABLISHED);
+        h.s(TH_RST | TH_ACK, S + 1, C + 1, 13);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSED);
+        assertThat(TcpEngine.session(flowOf(h)).has(TcpSession.FLAG_CLOSED_BY_RST)).isTrue();
+        h.s(TH_ACK | TH_PSH, S + 1, C + 1, 10);
+        assertThat(h.events).containsExactly("6:suspected_rst_inject");
+    }
+
+    @Test
+    void shouldApplyTheDestinationsHostOsPolicyToRsts()
+    {
+        final TandemConfig config = TandemConfig.fromYaml(
+            "host-os-policy:\n  linux: [10.0.0.1/32]\n", "test", List.of());
+        final TcpHarness linux = new TcpHarness(ctx().hostOsPolicies(HostOsPolicyTable.fromConfig(config)));
+        linux.handshake(C, S);
+        linux.s(TH_RST, S + 100, 0, 0);
+        assertThat(TcpEngine.session(flowOf(linux)).state).isEqualTo(TcpState.CLOSED);
+
+        final TcpHarness bsd = new TcpHarness(ctx());
+        bsd.handshake(C, S);
+        bsd.s(TH_RST, S + 100, 0, 0);
+        assertThat(TcpEngine.session(flowOf(bsd)).state).isEqualTo(TcpState.ESTABLISHED);
+    }
+
+    @Test
+    void shouldCountTfoDataOnTheSynAndFlagASynAckThatIgnoresIt()
+    {
+        final TcpHarness acked = new TcpHarness(ctx().checksumValidation(false));
+        acked.tfo = true;
+        acked.c(TH_SYN, C, 0, 585);
+        acked.tfo = false;
+        assertThat(TcpEngine.session(flowOf(acked)).client.nextSeq).isEqualTo(C + 586);
+        acked.s(TH_SYN | TH_ACK, S, C + 586, 0).c(TH_ACK, C + 586, S + 1, 0);
+        assertThat(acked.events).isEmpty();
+        assertThat(acked.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness ignored = new TcpHarness(ctx().checksumValidation(false));
+        ignored.tfo = true;
+        ignored.c(TH_SYN, C, 0, 585);
+        ignored.tfo = false;
+        ignored.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(ignored.events).containsExactly("2:3whs_synack_tfo_data_ignored");
+        ignored.c(TH_ACK | TH_PSH, C + 1, S + 1, 585);
+        assertThat(ignored.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldRejectInjectedAnswersWhoseTimestampEchoWasNeverSent()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.send(true, TH_SYN, C, 0, 0, 64240, b -> b.timestamps(1_821_165_629, 0).windowScale(7).sackPermitted());
+        h.send(false, TH_RST | TH_ACK, 0, C + 1, 0, 64240, b -> b.timestamps(100, 100));
+        h.send(false, TH_FIN | TH_ACK, 0, C + 1, 0, 64240, b -> b.timestamps(100, 100));
+        h.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 64240,
+            b -> b.timestamps(1_821_165_629, 1_821_165_629).windowScale(7).sackPermitted());
+        h.send(true, TH_ACK, C + 1, S + 1, 0, 502, b -> b.timestamps(1_821_165_693, 1_821_165_629));
+        assertThat(h.events).containsExactly("2:pkt_invalid_timestamp", "3:pkt_invalid_timestamp");
+        assertThat(h.counter("stream.pkt_invalid_timestamp")).isEqualTo(2);
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldRejectAZeroTimestampRstOnAnEstablishedSession()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.send(true, TH_SYN, C, 0, 0, 29200, b -> b.timestamps(66_136_896, 0));
+        h.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 28960, b -> b.timestamps(31_081_351, 66_136_896));
+        h.send(true, TH_ACK, C + 1, S + 1, 0, 229, b -> b.timestamps(66_136_896, 31_081_351));
+        h.send(false, TH_RST | TH_ACK, S + 1, C + 1, 0, 227, b -> b.timestamps(0, 66_136_896));
+        assertThat(h.events).containsExactly("4:pkt_invalid_timestamp");
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldAcceptATimestampOneBelowTheLastOnlyWhenLiberal()
+    {
+        for (final boolean liberal : new boolean[] {true, false})
+        {
+            final TcpHarness h = new TcpHarness(ctx().liberalTimestamps(liberal));
+            h.send(true, TH_SYN, C, 0, 0, 1000, b -> b.timestamps(500, 0));
+            h.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 1000, b -> b.timestamps(900, 500));
+            h.send(true, TH_ACK, C + 1, S + 1, 0, 1000, b -> b.timestamps(501, 900));
+            h.send(true, TH_ACK | TH_PSH, C + 1, S + 1, 10, 1000, b -> b.timestamps(500, 900));
+            assertThat(h.count(TcpStreamEvent.PKT_INVALID_TIMESTAMP)).isEqualTo(liberal ? 0 : 1);
+        }
+    }
+
+    @Test
+    void shouldSkipPacketsWithABadChecksumOnlyWhenValidating()
+    {
+        for (final boolean validate : new boolean[] {true, false})
+        {
+            final TcpEngine.Context context = ctx().checksumValidation(validate);
+            final TcpHarness h = new TcpHarness(context);
+            h.corruptChecksum = true;
+            h.c(TH_SYN, C, 0, 0);
+            assertThat(h.counter("tcp.invalid_checksum")).isEqualTo(validate ? 1 : 0);
+            assertThat(h.finish()).containsExactly(
+                validate ? "flow=new tcp=none reason=shutdown" : "flow=new tcp=syn_sent reason=shutdown");
+        }
+    }
+
+    @Test
+    void shouldRaiseSynFloodPastMaxSynQueued()
+    {
+        final TcpHarness h = new TcpHarness(ctx().maxSynQueued(2));
+        h.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0).c(TH_SYN, C + 20, 0, 0);
+        assertThat(h.events).isEmpty();
+        h.c(TH_SYN, C + 30, 0, 0);
+        assertThat(h.events).containsExactly("4:3whs_syn_flood");
+        h.s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_ACK, C + 1, S + 1, 0);
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness none = new TcpHarness(ctx().maxSynQueued(0));
+        none.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0);
+        assertThat(none.events).containsExactly("2:3whs_syn_flood");
+    }
+
+    @Test
+    void shouldRaiseSynAckFloodPastMaxSynAckQueuedAndPickTheQueuedOneTheClientAcks()
+    {
+        final TcpHarness h = new TcpHarness(ctx().maxSynAckQueued(1));
+        h.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
+        assertThat(h.events).isEmpty();
+        h.s(TH_SYN | TH_ACK, S + 200, C + 1, 0);
+        assertThat(h.events).containsExactly("4:3whs_synack_flood");
+        h.c(TH_ACK, C + 1, S + 101, 0);
+        assertThat(TcpEngine.session(flowOf(h)).server.isn).isEqualTo(S + 100);
+        assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness none = new TcpHarness(ctx().maxSynAckQueued(0));
+        none.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
+        assertThat(none.events).containsExactly("3:3whs_synack_resend_with_diff_seq");
+    }
+
+    @Test
+    void shouldDropInvalidPacketsOnlyInlineWithDropInvalid()
+    {
+        final TcpHarness inline = new TcpHarness(ctx().inlineMode("yes"));
+        inline.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 50_000, 10);
+        assertThat(inline.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
+
+        final TcpHarness keep = new TcpHarness(ctx().inlineMode("yes").dropInvalid(false));
+        keep.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 50_000, 10);
+        assertThat(keep.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
+
+        final TcpHarness ids = new TcpHarness(ctx().inlineMode("no"));
+        ids.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 50_000, 10);
+        assertThat(ids.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
+        assertThat(ids.count(TcpStreamEvent.EST_INVALID_ACK)).isEqualTo(1);
+
+        final TcpHarness auto = new TcpHarness(ctx().inlineMode("auto").ipsMode(true));
+        auto.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 50_000, 10);
+        assertThat(auto.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
+    }
+
+    @Test
+    void shouldBoundSessionsByTheMemcapAndCountTheMisses()
+    {
+        final long memcap = 3 * (TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES);
+        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).preallocSessions(1));
+        for (int i = 0; i < 10; i++)
+        {
+            h.clientPort = 30000 + i;
+            h.c(TH_SYN, C + i, 0, 0);
+        }
+        assertThat(h.engine().pool().maxSessions()).isEqualTo(3);
+        assertThat(h.engine().pool().inUse()).isEqualTo(3);
+        assertThat(h.counter("tcp.ssn_memcap_drop")).isEqualTo(7);
+        h.finish();
+        assertThat(h.engine().pool().inUse()).isZero();
+    }
+
+    @Test
+    void shouldDropTheFlowOnMemcapWithTheDropFlowPolicyInline()
+    {
+        final long memcap = TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES;
+        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).inlineMode("yes")
+            .memcapPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        h.c(TH_SYN, C, 0, 0);
+        h.clientPort = 30001;
+        h.c(TH_SYN, C, 0, 0);
+        assertThat(h.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
+        h.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(h.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
+    }
+
+    @Test
+    void shouldEndAClosedSessionsFlowWithTcpReuseOnANewSyn()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.c(TH_RST | TH_ACK, C + 1, S + 1, 0);
+        h.c(TH_SYN, C + 100_000, 0, 0);
+        assertThat(h.ended).containsExactly("flow=closed tcp=closed reason=tcp_reuse");
+        assertThat(h.finish()).containsExactly("flow=closed tcp=closed reason=tcp_reuse",
+            "flow=new tcp=syn_sent reason=shutdown");
+    }
+
+    @Test
+    void shouldTrackOneSidedSessionsOnlyWithAsyncOneside()
+    {
+        final TcpHarness on = new TcpHarness(ctx().asyncOneside(true));
+        on.c(TH_SYN, C, 0, 0).c(TH_ACK, C + 1, S + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 1, 100);
+        final TcpSession ssn = TcpEngine.session(flowOf(on));
+        assertThat(ssn.client.nextSeq).isEqualTo(C + 101);
+        assertThat(on.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness off = new TcpHarness(ctx());
+        off.c(TH_SYN, C, 0, 0).c(TH_ACK, C + 1, S + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 1, 100);
+        assertThat(off.finish()).containsExactly("flow=new tcp=syn_sent reason=shutdown");
+    }
+
+    @Test
+    void shouldStopEventsAfterAGapInsteadOfStorming()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.s(TH_ACK | TH_PSH, S + 1, C + 1, 100);
+        h.c(TH_ACK, C + 1, S + 1001, 0);
+        for (int i = 0; i < 10; i++)
+        {
+            h.c(TH_ACK, C + 1, S + 1001 + i * 100, 0);
+        }
+        assertThat(h.count(TcpStreamEvent.EST_INVALID_ACK)).isEqualTo(1);
+        assertThat(h.events).containsExactly("5:pkt_invalid_ack", "5:est_invalid_ack");
+        final long suppressed = h.counter("tcp.events_suppressed");
+        assertThat(suppressed).isPositive();
+        h.c(TH_SYN, C, 0, 0);
+        assertThat(h.count(TcpStreamEvent.EST_SYN_RESEND)).isZero();
+        assertThat(h.counter("tcp.events_suppressed")).isEqualTo(suppressed + 1);
+    }
+
+    @Test
+    void shouldClassifyKeepAlivesAndDupAcks()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.c(TH_ACK | TH_PSH, C + 1, S + 1, 10).s(TH_ACK, S + 1, C + 11, 0);
+        h.c(TH_ACK, C + 10, S + 1, 0);
+        assertThat(h.counter("tcp.keepalive")).isEqualTo(1);
+        h.s(TH_ACK, S + 1, C + 11, 0);
+        assertThat(h.counter("tcp.keepalive_ack")).isEqualTo(1);
+        h.s(TH_ACK, S + 1, C + 11, 0);
+        assertThat(h.counter("tcp.dup_ack")).isEqualTo(1);
+        assertThat(h.events).isEmpty();
+    }
+
+    @Test
+    void shouldBypassOnDepthOnlyWithBypass()
+    {
+        final TcpHarness on = new TcpHarness(ctx().bypass(true)).handshake(C, S);
+        on.engine().depthReached(flowOf(on), true);
+        assertThat(flowOf(on).state()).isEqualTo(io.tandem.node.flow.FlowState.BYPASSED);
+
+        final TcpHarness off = new TcpHarness(ctx()).handshake(C, S);
+        off.engine().depthReached(flowOf(off), true);
+        assertThat(flowOf(off).state()).isEqualTo(io.tandem.node.flow.FlowState.ESTABLISHED);
+    }
+
+    @Test
+    void shouldApplyTheMidstreamPolicyWhenMidstreamIsOff()
+    {
+        final TcpHarness h = new TcpHarness(ctx().inlineMode("yes")
+            .midstreamPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        h.c(TH_ACK | TH_PSH, C, S, 10);
+        assertThat(h.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
+        final TcpHarness ignore = new TcpHarness(ctx().inlineMode("yes"));
+        ignore.c(TH_ACK | TH_PSH, C, S, 10);
+        assertThat(ignore.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
+    }
+
+    private static io.tandem.node.flow.Flow flowOf(final TcpHarness h)
+    {
+        return h.engine().currentFlow();
+    }
+}
