@@ -13,6 +13,7 @@ import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.flow.FlowKey;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.SynthManifest;
 import io.tandem.node.synth.SynthOptions;
@@ -116,8 +117,9 @@ public final class DemoCommand implements Callable<Integer>
 
     private static String key(final Flow flow)
     {
-        return key(flow.protocol(), flow.clientHi(), flow.clientLo(), flow.clientPort(),
-            flow.serverHi(), flow.serverLo(), flow.serverPort());
+        final FlowKey k = flow.key();
+        return key(k.protocol(), k.clientHi(), k.clientLo(), k.clientPort(),
+            k.serverHi(), k.serverLo(), k.serverPort());
     }
 
     private static String key(

@@ -18,16 +18,7 @@ public final class Flow
     /** Direction value for a packet that does not belong to this flow. */
     public static final int NO_MATCH = 0;
 
-    int ipVersion;
-    int protocol;
-    long clientHi;
-    long clientLo;
-    long serverHi;
-    long serverLo;
-    int clientPort;
-    int serverPort;
-    int vlanCount;
-    final int[] vlanIds = new int[Packet.MAX_VLANS];
+    final FlowKey key = new FlowKey();
     int hash;
 
     long flowId;
@@ -59,7 +50,8 @@ public final class Flow
      */
     int match(final Packet p, final int hashValue, final boolean vlanInKey)
     {
-        if (hash != hashValue || protocol != p.protocol || ipVersion != p.ipVersion)
+        final FlowKey k = key;
+        if (hash != hashValue || k.protocol != p.protocol || k.ipVersion != p.ipVersion)
         {
             return NO_MATCH;
         }
@@ -67,13 +59,13 @@ public final class Flow
         {
             return NO_MATCH;
         }
-        if (p.srcHi == clientHi && p.srcLo == clientLo && p.dstHi == serverHi && p.dstLo == serverLo &&
-            p.srcPort == clientPort && p.dstPort == serverPort)
+        if (p.srcHi == k.clientHi && p.srcLo == k.clientLo && p.dstHi == k.serverHi && p.dstLo == k.serverLo &&
+            p.srcPort == k.clientPort && p.dstPort == k.serverPort)
         {
             return TO_SERVER;
         }
-        if (p.srcHi == serverHi && p.srcLo == serverLo && p.dstHi == clientHi && p.dstLo == clientLo &&
-            p.srcPort == serverPort && p.dstPort == clientPort)
+        if (p.srcHi == k.serverHi && p.srcLo == k.serverLo && p.dstHi == k.clientHi && p.dstLo == k.clientLo &&
+            p.srcPort == k.serverPort && p.dstPort == k.clientPort)
         {
             return TO_CLIENT;
         }
@@ -82,13 +74,13 @@ public final class Flow
 
     private boolean vlansMatch(final Packet p)
     {
-        if (p.vlanCount != vlanCount)
+        if (p.vlanCount != key.vlanCount)
         {
             return false;
         }
-        for (int i = 0; i < vlanCount; i++)
+        for (int i = 0; i < key.vlanCount; i++)
         {
-            if (p.vlanIds[i] != vlanIds[i])
+            if (p.vlanIds[i] != key.vlanIds[i])
             {
                 return false;
             }
@@ -98,19 +90,7 @@ public final class Flow
 
     void init(final Packet p, final int hashValue, final long flowIdValue, final long nowNs, final boolean vlanInKey)
     {
-        ipVersion = p.ipVersion;
-        protocol = p.protocol;
-        clientHi = p.srcHi;
-        clientLo = p.srcLo;
-        serverHi = p.dstHi;
-        serverLo = p.dstLo;
-        clientPort = p.srcPort;
-        serverPort = p.dstPort;
-        vlanCount = vlanInKey ? p.vlanCount : 0;
-        for (int i = 0; i < vlanCount; i++)
-        {
-            vlanIds[i] = p.vlanIds[i];
-        }
+        key.set(p, vlanInKey);
         hash = hashValue;
         flowId = flowIdValue;
         startNs = nowNs;
@@ -129,16 +109,8 @@ public final class Flow
 
     void swap()
     {
-        long t = clientHi;
-        clientHi = serverHi;
-        serverHi = t;
-        t = clientLo;
-        clientLo = serverLo;
-        serverLo = t;
-        final int port = clientPort;
-        clientPort = serverPort;
-        serverPort = port;
-        t = pktsToServer;
+        key.swap();
+        long t = pktsToServer;
         pktsToServer = pktsToClient;
         pktsToClient = t;
         t = bytesToServer;
@@ -173,104 +145,13 @@ public final class Flow
     }
 
     /**
-     * IP version of the flow (4 or 6).
+     * The flow's key, client to server. Read-only for callers: the table owns it.
      *
-     * @return the version.
+     * @return the key.
      */
-    public int ipVersion()
+    public FlowKey key()
     {
-        return ipVersion;
-    }
-
-    /**
-     * IP protocol number.
-     *
-     * @return the protocol.
-     */
-    public int protocol()
-    {
-        return protocol;
-    }
-
-    /**
-     * Client address, high 64 bits.
-     *
-     * @return the bits.
-     */
-    public long clientHi()
-    {
-        return clientHi;
-    }
-
-    /**
-     * Client address, low 64 bits (IPv4 in the low 32).
-     *
-     * @return the bits.
-     */
-    public long clientLo()
-    {
-        return clientLo;
-    }
-
-    /**
-     * Server address, high 64 bits.
-     *
-     * @return the bits.
-     */
-    public long serverHi()
-    {
-        return serverHi;
-    }
-
-    /**
-     * Server address, low 64 bits.
-     *
-     * @return the bits.
-     */
-    public long serverLo()
-    {
-        return serverLo;
-    }
-
-    /**
-     * Client port (0 without ports).
-     *
-     * @return the port.
-     */
-    public int clientPort()
-    {
-        return clientPort;
-    }
-
-    /**
-     * Server port (0 without ports).
-     *
-     * @return the port.
-     */
-    public int serverPort()
-    {
-        return serverPort;
-    }
-
-    /**
-     * VLAN ids in the key.
-     *
-     * @return the number of ids.
-     */
-    public int vlanCount()
-    {
-        return vlanCount;
-    }
-
-    /**
-     * One VLAN id of the key, outermost first.
-     *
-     * @param index of the id.
-     * @return the id.
-     */
-    public int vlanId(final int index)
-    {
-        return vlanIds[index];
+        return key;
     }
 
     /**

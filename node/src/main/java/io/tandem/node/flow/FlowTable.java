@@ -283,7 +283,7 @@ public final class FlowTable implements StatsSource
         buckets[bucket] = f;
         active++;
         flowsTotal++;
-        flowsByProtocol[FlowProtocol.of(f.protocol).ordinal()]++;
+        flowsByProtocol[FlowProtocol.of(f.key.protocol).ordinal()]++;
         linkTail(f, listIndex(f));
         account(f, p, Flow.TO_SERVER);
         return f;
@@ -465,7 +465,7 @@ public final class FlowTable implements StatsSource
             f.bytesToClient += p.capturedLength;
             f.tcpFlagsToClient |= p.tcpFlags;
         }
-        if (f.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
+        if (f.key.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
         {
             state(f, FlowState.ESTABLISHED);
         }
@@ -560,12 +560,12 @@ public final class FlowTable implements StatsSource
 
     private long timeoutNs(final Flow f)
     {
-        return timeouts.timeoutNs(FlowProtocol.of(f.protocol).ordinal(), f.state.ordinal(), emergency);
+        return timeouts.timeoutNs(FlowProtocol.of(f.key.protocol).ordinal(), f.state.ordinal(), emergency);
     }
 
     private static int listIndex(final Flow f)
     {
-        return FlowProtocol.of(f.protocol).ordinal() * FlowState.count() + f.state.ordinal();
+        return FlowProtocol.of(f.key.protocol).ordinal() * FlowState.count() + f.state.ordinal();
     }
 
     private void linkTail(final Flow f, final int list)

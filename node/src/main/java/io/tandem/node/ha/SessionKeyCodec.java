@@ -1,5 +1,6 @@
 package io.tandem.node.ha;
 
+import io.tandem.node.flow.FlowKey;
 import io.tandem.node.flow.Flow;
 import io.tandem.proto.ha.v1.Direction;
 import io.tandem.proto.ha.v1.SessionKey;
@@ -25,7 +26,7 @@ public final class SessionKeyCodec
      */
     public static SessionKey encode(final Flow flow)
     {
-        return encode(new HaFlowKey().set(flow));
+        return encode(flow.key());
     }
 
     /**
@@ -34,7 +35,7 @@ public final class SessionKeyCodec
      * @param key the oriented key.
      * @return the session key.
      */
-    public static SessionKey encode(final HaFlowKey key)
+    public static SessionKey encode(final FlowKey key)
     {
         final boolean clientLower = clientIsLower(key);
         final SessionKey.Builder builder = SessionKey.newBuilder()
@@ -65,7 +66,7 @@ public final class SessionKeyCodec
      */
     public static Direction direction(final Flow flow)
     {
-        return direction(new HaFlowKey().set(flow));
+        return direction(flow.key());
     }
 
     /**
@@ -74,7 +75,7 @@ public final class SessionKeyCodec
      * @param key the oriented key.
      * @return {@link Direction#DIRECTION_CLIENT_IS_LOWER} or {@link Direction#DIRECTION_CLIENT_IS_UPPER}.
      */
-    public static Direction direction(final HaFlowKey key)
+    public static Direction direction(final FlowKey key)
     {
         return clientIsLower(key) ? Direction.DIRECTION_CLIENT_IS_LOWER : Direction.DIRECTION_CLIENT_IS_UPPER;
     }
@@ -89,7 +90,7 @@ public final class SessionKeyCodec
      * @return {@code out}.
      * @throws IllegalArgumentException when the key holds more VLAN ids than a flow key can.
      */
-    public static HaFlowKey decode(final SessionKey key, final Direction direction, final HaFlowKey out)
+    public static FlowKey decode(final SessionKey key, final Direction direction, final FlowKey out)
     {
         if (direction == Direction.DIRECTION_CLIENT_IS_UPPER)
         {
@@ -136,7 +137,7 @@ public final class SessionKeyCodec
         return c;
     }
 
-    private static boolean clientIsLower(final HaFlowKey key)
+    private static boolean clientIsLower(final FlowKey key)
     {
         return compareEndpoints(key.clientHi(), key.clientLo(), key.clientPort(),
             key.serverHi(), key.serverLo(), key.serverPort()) <= 0;

@@ -17,6 +17,7 @@ import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.flow.FlowKey;
 import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpEventListener;
 import io.tandem.node.tcp.TcpSession;
@@ -65,14 +66,15 @@ public final class EveWriter
             json.writeStringField("timestamp", timestamp(flow.startNs()));
             json.writeNumberField("flow_id", flow.flowId());
             json.writeStringField("event_type", "flow");
-            writeTuple(flow.ipVersion(), flow.protocol(), flow.clientHi(), flow.clientLo(), flow.clientPort(),
-                flow.serverHi(), flow.serverLo(), flow.serverPort());
-            if (flow.vlanCount() > 0)
+            final FlowKey key = flow.key();
+            writeTuple(key.ipVersion(), key.protocol(), key.clientHi(), key.clientLo(), key.clientPort(),
+                key.serverHi(), key.serverLo(), key.serverPort());
+            if (key.vlanCount() > 0)
             {
                 json.writeArrayFieldStart("vlan");
-                for (int i = 0; i < flow.vlanCount(); i++)
+                for (int i = 0; i < key.vlanCount(); i++)
                 {
-                    json.writeNumber(flow.vlanId(i));
+                    json.writeNumber(key.vlanId(i));
                 }
                 json.writeEndArray();
             }
@@ -93,7 +95,7 @@ public final class EveWriter
             json.writeStringField("state", flow.state().eveName());
             json.writeStringField("reason", reason.eveName());
             json.writeEndObject();
-            if (flow.protocol() == 6)
+            if (key.protocol() == 6)
             {
                 final TcpSession ssn = TcpEngine.session(flow);
                 writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn == null ? null :

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.node.flow.FlowKey;
 import io.tandem.node.ha.EnvelopeFactory;
 import io.tandem.node.ha.HaFileWriter;
-import io.tandem.node.ha.HaFlowKey;
 import io.tandem.node.ha.SessionKeyCodec;
 import io.tandem.proto.ha.v1.Control;
 import io.tandem.proto.ha.v1.Hello;
@@ -47,7 +47,7 @@ class HaDumpCommandTest
     {
         final Path file = dir.resolve("node1.ha");
         final EnvelopeFactory factory = new EnvelopeFactory(5, 1, 77, null);
-        final HaFlowKey key = new HaFlowKey().set(4, 6, 0, 0x0a00_0001L, 40000, 0, 0x0a00_0002L, 80);
+        final FlowKey key = new FlowKey().set(4, 6, 0, 0x0a00_0001L, 40000, 0, 0x0a00_0002L, 80);
         try (HaFileWriter writer = new HaFileWriter(file, 0))
         {
             writer.append(100, factory.control(Control.newBuilder()

@@ -16,8 +16,8 @@ class FlowTableTest
 
     private final List<String> ended = new ArrayList<>();
     private final FlowEndListener recorder = (flow, reason) -> ended.add(
-        flow.clientPort() + ">" + flow.serverPort() + ":" + reason.eveName() + ":" + flow.state().eveName() + ":" +
-        flow.pktsToServer() + "/" + flow.pktsToClient());
+        flow.key().clientPort() + ">" + flow.key().serverPort() + ":" + reason.eveName() + ":" +
+        flow.state().eveName() + ":" + flow.pktsToServer() + "/" + flow.pktsToClient());
 
     private static Packet packet(
         final int protocol, final int src, final int srcPort, final int dst, final int dstPort, final int length)
@@ -55,8 +55,8 @@ class FlowTableTest
         assertThat(table.lastDirection()).isEqualTo(Flow.TO_CLIENT);
         table.handle(request, T0 + 2 * SECOND);
 
-        assertThat(flow.clientLo()).isEqualTo(0x0a000001L);
-        assertThat(flow.serverPort()).isEqualTo(53);
+        assertThat(flow.key().clientLo()).isEqualTo(0x0a000001L);
+        assertThat(flow.key().serverPort()).isEqualTo(53);
         assertThat(flow.pktsToServer()).isEqualTo(2);
         assertThat(flow.pktsToClient()).isEqualTo(1);
         assertThat(flow.bytesToServer()).isEqualTo(160);

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.tandem.node.flow.FlowKey;
 import io.tandem.proto.ha.v1.Direction;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
@@ -29,7 +30,7 @@ class HaFileTest
     private Envelope update(final int port)
     {
         final SessionUpdate update = SessionUpdate.newBuilder()
-            .setKey(SessionKeyCodec.encode(new HaFlowKey().set(4, 6, 0, 0x0a00_0001L, port, 0, 0x0a00_0002L, 80)))
+            .setKey(SessionKeyCodec.encode(new FlowKey().set(4, 6, 0, 0x0a00_0001L, port, 0, 0x0a00_0002L, 80)))
             .setIpProtocol(6)
             .setDirection(Direction.DIRECTION_CLIENT_IS_LOWER)
             .setCreationTimeNs(port * 1000L)

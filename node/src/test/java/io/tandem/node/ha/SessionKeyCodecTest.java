@@ -2,6 +2,7 @@ package io.tandem.node.ha;
 
 import org.junit.jupiter.api.Test;
 
+import io.tandem.node.flow.FlowKey;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowTable;
@@ -62,13 +63,13 @@ class SessionKeyCodecTest
     @Test
     void shouldRestoreTheOrientedKeyFromKeyAndDirection() throws Exception
     {
-        final HaFlowKey original = new HaFlowKey().set(6, 17, 0x2001_0db8_0000_0000L, 0x1L, 5353,
+        final FlowKey original = new FlowKey().set(6, 17, 0x2001_0db8_0000_0000L, 0x1L, 5353,
             0x2001_0db8_0000_0000L, 0x2L, 53).addVlanId(42);
         final SessionKey key = SessionKeyCodec.encode(original);
         final Direction direction = SessionKeyCodec.direction(original);
 
-        final HaFlowKey decoded = SessionKeyCodec.decode(SessionKey.parseFrom(key.toByteArray()), direction,
-            new HaFlowKey());
+        final FlowKey decoded = SessionKeyCodec.decode(SessionKey.parseFrom(key.toByteArray()), direction,
+            new FlowKey());
 
         assertThat(decoded.sameAs(original)).as(decoded + " vs " + original).isTrue();
         assertThat(direction).isEqualTo(Direction.DIRECTION_CLIENT_IS_LOWER);
@@ -77,15 +78,15 @@ class SessionKeyCodecTest
     @Test
     void shouldRestoreAReversedFlowWhenTheClientIsTheUpperEndpoint() throws Exception
     {
-        final HaFlowKey original = new HaFlowKey().set(4, 6, 0, 0x0a00_0009L, 1234, 0, 0x0a00_0001L, 80);
+        final FlowKey original = new FlowKey().set(4, 6, 0, 0x0a00_0009L, 1234, 0, 0x0a00_0001L, 80);
         final SessionKey key = SessionKeyCodec.encode(original);
         assertThat(key.getLowerAddrLo()).isEqualTo(0x0a00_0001L);
 
-        final HaFlowKey decoded = SessionKeyCodec.decode(key, Direction.DIRECTION_CLIENT_IS_UPPER, new HaFlowKey());
+        final FlowKey decoded = SessionKeyCodec.decode(key, Direction.DIRECTION_CLIENT_IS_UPPER, new FlowKey());
 
         assertThat(decoded.sameAs(original)).isTrue();
         assertThat(decoded.clientPort()).isEqualTo(1234);
-        assertThat(SessionKeyCodec.decode(key, Direction.DIRECTION_UNSPECIFIED, new HaFlowKey()).clientPort())
+        assertThat(SessionKeyCodec.decode(key, Direction.DIRECTION_UNSPECIFIED, new FlowKey()).clientPort())
             .isEqualTo(80);
     }
 
@@ -93,15 +94,15 @@ class SessionKeyCodecTest
     void shouldCompareAddressesAsUnsignedAndThenPorts()
     {
         final long highBit = 0xfe80_0000_0000_0000L;
-        final SessionKey v6 = SessionKeyCodec.encode(new HaFlowKey().set(6, 6, highBit, 1, 1, 0x2001L << 48, 1, 2));
+        final SessionKey v6 = SessionKeyCodec.encode(new FlowKey().set(6, 6, highBit, 1, 1, 0x2001L << 48, 1, 2));
         assertThat(v6.getLowerAddrHi()).isEqualTo(0x2001L << 48);
         assertThat(v6.getUpperAddrHi()).isEqualTo(highBit);
 
-        final SessionKey v4 = SessionKeyCodec.encode(new HaFlowKey().set(4, 6, 0, 0xffff_ffffL, 9, 0, 0x7f00_0001L, 1));
+        final SessionKey v4 = SessionKeyCodec.encode(new FlowKey().set(4, 6, 0, 0xffff_ffffL, 9, 0, 0x7f00_0001L, 1));
         assertThat(v4.getLowerAddrLo()).isEqualTo(0x7f00_0001L);
 
-        final HaFlowKey samePortsOrder = new HaFlowKey().set(4, 17, 0, 5, 2000, 0, 5, 1000);
-        final HaFlowKey reversed = new HaFlowKey().set(4, 17, 0, 5, 1000, 0, 5, 2000);
+        final FlowKey samePortsOrder = new FlowKey().set(4, 17, 0, 5, 2000, 0, 5, 1000);
+        final FlowKey reversed = new FlowKey().set(4, 17, 0, 5, 1000, 0, 5, 2000);
         final SessionKey loopback = SessionKeyCodec.encode(samePortsOrder);
         assertThat(loopback).isEqualTo(SessionKeyCodec.encode(reversed));
         assertThat(loopback.getLowerPort()).isEqualTo(1000);
@@ -112,11 +113,11 @@ class SessionKeyCodecTest
     @Test
     void shouldKeepDistinctFlowsDistinct()
     {
-        final SessionKey base = SessionKeyCodec.encode(new HaFlowKey().set(4, 6, 0, 1, 10, 0, 2, 20));
-        assertThat(SessionKeyCodec.encode(new HaFlowKey().set(4, 17, 0, 1, 10, 0, 2, 20))).isNotEqualTo(base);
-        assertThat(SessionKeyCodec.encode(new HaFlowKey().set(4, 6, 0, 1, 11, 0, 2, 20))).isNotEqualTo(base);
-        assertThat(SessionKeyCodec.encode(new HaFlowKey().set(4, 6, 0, 1, 10, 0, 2, 20).addVlanId(3)))
+        final SessionKey base = SessionKeyCodec.encode(new FlowKey().set(4, 6, 0, 1, 10, 0, 2, 20));
+        assertThat(SessionKeyCodec.encode(new FlowKey().set(4, 17, 0, 1, 10, 0, 2, 20))).isNotEqualTo(base);
+        assertThat(SessionKeyCodec.encode(new FlowKey().set(4, 6, 0, 1, 11, 0, 2, 20))).isNotEqualTo(base);
+        assertThat(SessionKeyCodec.encode(new FlowKey().set(4, 6, 0, 1, 10, 0, 2, 20).addVlanId(3)))
             .isNotEqualTo(base);
-        assertThat(SessionKeyCodec.encode(new HaFlowKey().set(6, 6, 0, 1, 10, 0, 2, 20))).isNotEqualTo(base);
+        assertThat(SessionKeyCodec.encode(new FlowKey().set(6, 6, 0, 1, 10, 0, 2, 20))).isNotEqualTo(base);
     }
 }

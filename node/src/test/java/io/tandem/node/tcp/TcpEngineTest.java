@@ -87,7 +87,7 @@ class TcpEngineTest
 
         final TcpHarness on = new TcpHarness(ctx().midstream(true));
         on.s(TH_SYN | TH_ACK, S, C + 1, 0);
-        assertThat(flowOf(on).clientPort()).isEqualTo(TcpHarness.CLIENT_PORT);
+        assertThat(flowOf(on).key().clientPort()).isEqualTo(TcpHarness.CLIENT_PORT);
         on.c(TH_ACK, C + 1, S + 1, 0);
         assertThat(on.finish()).containsExactly("flow=established tcp=established reason=shutdown");
     }

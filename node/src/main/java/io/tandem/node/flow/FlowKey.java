@@ -1,48 +1,82 @@
-package io.tandem.node.ha;
+package io.tandem.node.flow;
 
 import io.tandem.node.decode.Packet;
-import io.tandem.node.flow.Flow;
 
 /**
- * A flow's key oriented client to server, as the flow table holds it: the mutable, reusable form a
- * {@link SessionKeyCodec} encodes from and decodes into. Addresses are two longs each (big-endian halves; IPv4 in the
- * low 32 bits of {@code *Lo}).
+ * A flow's key oriented client to server: addresses, ports, IP version and protocol, VLAN ids. Every {@link Flow}
+ * embeds one; the HA codec encodes from and decodes into the same type. Addresses are two longs each (big-endian
+ * halves; IPv4 in the low 32 bits of {@code *Lo}).
  */
-public final class HaFlowKey
+public final class FlowKey
 {
-    private int ipVersion;
-    private int protocol;
-    private long clientHi;
-    private long clientLo;
-    private long serverHi;
-    private long serverLo;
-    private int clientPort;
-    private int serverPort;
-    private int vlanCount;
-    private final int[] vlanIds = new int[Packet.MAX_VLANS];
+    int ipVersion;
+    int protocol;
+    long clientHi;
+    long clientLo;
+    long serverHi;
+    long serverLo;
+    int clientPort;
+    int serverPort;
+    int vlanCount;
+    final int[] vlanIds = new int[Packet.MAX_VLANS];
 
     /**
-     * Copy a flow's key.
+     * Copy another key.
      *
-     * @param flow the flow.
+     * @param other the key to copy.
      * @return this key.
      */
-    public HaFlowKey set(final Flow flow)
+    public FlowKey set(final FlowKey other)
     {
-        ipVersion = flow.ipVersion();
-        protocol = flow.protocol();
-        clientHi = flow.clientHi();
-        clientLo = flow.clientLo();
-        serverHi = flow.serverHi();
-        serverLo = flow.serverLo();
-        clientPort = flow.clientPort();
-        serverPort = flow.serverPort();
-        vlanCount = flow.vlanCount();
-        for (int i = 0; i < vlanCount; i++)
-        {
-            vlanIds[i] = flow.vlanId(i);
-        }
+        ipVersion = other.ipVersion;
+        protocol = other.protocol;
+        clientHi = other.clientHi;
+        clientLo = other.clientLo;
+        serverHi = other.serverHi;
+        serverLo = other.serverLo;
+        clientPort = other.clientPort;
+        serverPort = other.serverPort;
+        vlanCount = other.vlanCount;
+        System.arraycopy(other.vlanIds, 0, vlanIds, 0, vlanCount);
         return this;
+    }
+
+    /**
+     * Take the key of a decoded packet, its sender as the client.
+     *
+     * @param p         the packet.
+     * @param vlanInKey whether VLAN ids are part of the key.
+     * @return this key.
+     */
+    FlowKey set(final Packet p, final boolean vlanInKey)
+    {
+        ipVersion = p.ipVersion;
+        protocol = p.protocol;
+        clientHi = p.srcHi;
+        clientLo = p.srcLo;
+        serverHi = p.dstHi;
+        serverLo = p.dstLo;
+        clientPort = p.srcPort;
+        serverPort = p.dstPort;
+        vlanCount = vlanInKey ? p.vlanCount : 0;
+        System.arraycopy(p.vlanIds, 0, vlanIds, 0, vlanCount);
+        return this;
+    }
+
+    /**
+     * Exchange client and server.
+     */
+    void swap()
+    {
+        final long hi = clientHi;
+        final long lo = clientLo;
+        final int port = clientPort;
+        clientHi = serverHi;
+        clientLo = serverLo;
+        clientPort = serverPort;
+        serverHi = hi;
+        serverLo = lo;
+        serverPort = port;
     }
 
     /**
@@ -58,7 +92,7 @@ public final class HaFlowKey
      * @param serverPort server port.
      * @return this key, with no VLAN ids (add them with {@link #addVlanId(int)}).
      */
-    public HaFlowKey set(
+    public FlowKey set(
         final int ipVersion,
         final int protocol,
         final long clientHi,
@@ -87,7 +121,7 @@ public final class HaFlowKey
      * @return this key.
      * @throws IllegalArgumentException when the key already holds {@link Packet#MAX_VLANS} ids.
      */
-    public HaFlowKey addVlanId(final int vlanId)
+    public FlowKey addVlanId(final int vlanId)
     {
         if (vlanCount == vlanIds.length)
         {
@@ -208,7 +242,7 @@ public final class HaFlowKey
      * @param other the other key.
      * @return true when every part is equal.
      */
-    public boolean sameAs(final HaFlowKey other)
+    public boolean sameAs(final FlowKey other)
     {
         if (ipVersion != other.ipVersion || protocol != other.protocol || clientHi != other.clientHi ||
             clientLo != other.clientLo || serverHi != other.serverHi || serverLo != other.serverLo ||
