@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         SynthCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class })
 public final class TandemCommand implements Runnable
 {

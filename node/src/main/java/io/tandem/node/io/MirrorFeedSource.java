@@ -1,6 +1,7 @@
 package io.tandem.node.io;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -623,6 +624,11 @@ public final class MirrorFeedSource implements PacketSource, StatsSource
         else if (content.hasArray())
         {
             datagramView.wrap(content.array(), content.arrayOffset() + start, length);
+        }
+        else if (content.isDirect() && 1 == content.nioBufferCount())
+        {
+            final ByteBuffer nio = content.internalNioBuffer(start, length);
+            datagramView.wrap(nio, nio.position(), length);
         }
         else
         {
