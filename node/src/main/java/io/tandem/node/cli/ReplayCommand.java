@@ -58,8 +58,8 @@ public final class ReplayCommand implements Callable<Integer>
         converter = EncapsulationConverter.class, description = "Encapsulation (default: ${DEFAULT-VALUE}).")
     private Encapsulation encapsulation;
 
-    @Option(names = "--vni", paramLabel = "N", defaultValue = "0", description = "Virtual network identifier, 0..16777215 " +
-        "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vni", paramLabel = "N", defaultValue = "0",
+        description = "Virtual network identifier, 0..16777215 (default: ${DEFAULT-VALUE}).")
     private int vni;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
