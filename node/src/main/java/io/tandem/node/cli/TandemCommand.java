@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         BenchCommand.class,
         HaDumpCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class })
 public final class TandemCommand implements Runnable
 {
