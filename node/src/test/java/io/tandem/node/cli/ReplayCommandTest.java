@@ -275,14 +275,8 @@ class ReplayCommandTest
 
     private static String describe(final Flow flow)
     {
-        final StringBuilder vlans = new StringBuilder();
-        for (int i = 0; i < flow.vlanCount(); i++)
-        {
-            vlans.append(flow.vlanId(i)).append('.');
-        }
-        return String.format("v%d p%d %x:%x:%d -> %x:%x:%d vlan %s pkts %d/%d bytes %d/%d flags %x/%x",
-            flow.ipVersion(), flow.protocol(), flow.clientHi(), flow.clientLo(), flow.clientPort(), flow.serverHi(),
-            flow.serverLo(), flow.serverPort(), vlans, flow.pktsToServer(), flow.pktsToClient(),
-            flow.bytesToServer(), flow.bytesToClient(), flow.tcpFlagsToServer(), flow.tcpFlagsToClient());
+        return String.format("%s pkts %d/%d bytes %d/%d flags %x/%x", flow.key(), flow.pktsToServer(),
+            flow.pktsToClient(), flow.bytesToServer(), flow.bytesToClient(), flow.tcpFlagsToServer(),
+            flow.tcpFlagsToClient());
     }
 }
