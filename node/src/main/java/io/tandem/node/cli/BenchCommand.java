@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.io.PcapFileSource;
+import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.synth.SynthOptions;
 import io.tandem.node.synth.TrafficSynthesizer;
 import io.tandem.node.worker.Worker;
@@ -52,10 +53,19 @@ public final class BenchCommand implements Callable<Integer>
         description = "The bare loop binary; built from bench/pcap_loop.c with gcc and libpcap when missing.")
     private Path loop;
 
+    @Option(names = "--memory", paramLabel = "SESSIONS",
+        description = "Instead: build this many established TCP sessions through the pipeline and report heap bytes " +
+            "per session.")
+    private int memorySessions;
+
     @Override
     public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (memorySessions > 0)
+        {
+            return measureMemory(out);
+        }
         final Path capture = pcap != null ? pcap : generate(out);
         ensureLoop(out);
         warmPageCache(capture);
@@ -87,6 +97,67 @@ public final class BenchCommand implements Callable<Integer>
             process / 1e9, packets / (process / 1e9), 100.0 * bare / process);
         out.flush();
         return 0;
+    }
+
+    private int measureMemory(final PrintWriter out)
+    {
+        final long sessionsLong = memorySessions;
+        final TandemConfig config = TandemConfig.load(null, List.of(
+            "flow.memcap=" + (sessionsLong * 1024 + (64L << 20)), "flow.prealloc=0",
+            "flow.hash-size=" + Integer.highestOneBit(Math.max(1, memorySessions)),
+            "stream.memcap=" + (sessionsLong * 1024 + (64L << 20)), "stream.prealloc-sessions=0"));
+        final long before = usedHeapAfterGc();
+        final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
+        final long empty = usedHeapAfterGc();
+        final FrameBuilder builder = new FrameBuilder();
+        final long t0 = 1_700_000_000_000_000_000L;
+        for (int i = 0; i < memorySessions; i++)
+        {
+            final int client = 0x0a000000 | (i >>> 14);
+            final int port = 1024 + (i & 0x3FFF);
+            final int isn = i * 7919;
+            final int serverIsn = ~isn;
+            handshake(worker, builder, client, port, isn, serverIsn, t0 + i);
+        }
+        final long full = usedHeapAfterGc();
+        final long active = worker.flowTable().activeFlows();
+        out.printf("sessions built: %d established (flows active: %d)%n", memorySessions, active);
+        out.printf("heap: %.1f MiB before the worker, %.1f MiB with an empty worker, %.1f MiB with the sessions%n",
+            before / 1048576.0, empty / 1048576.0, full / 1048576.0);
+        out.printf("bytes per idle established TCP session (flow + key + TCP session + table share): %.0f%n",
+            (full - empty) / (double)Math.max(1, active));
+        out.flush();
+        return active == memorySessions ? 0 : 1;
+    }
+
+    private static void handshake(
+        final Worker worker, final FrameBuilder builder, final int client, final int port, final int isn,
+        final int serverIsn, final long timeNs)
+    {
+        final int server = 0x0b000001;
+        final long clientMac = 0x0200_0000_0001L;
+        final long serverMac = 0x0200_0000_0002L;
+        int length = builder.ethernet(clientMac, serverMac).ipv4(client, server)
+            .tcp(port, 80, isn, 0, 0x02, 65535).mss(1460).windowScale(7).sackPermitted().build();
+        worker.onPacket(builder.buffer(), length, length, timeNs, 1);
+        length = builder.ethernet(serverMac, clientMac).ipv4(server, client)
+            .tcp(80, port, serverIsn, isn + 1, 0x12, 65535).mss(1460).windowScale(7).sackPermitted().build();
+        worker.onPacket(builder.buffer(), length, length, timeNs, 1);
+        length = builder.ethernet(clientMac, serverMac).ipv4(client, server)
+            .tcp(port, 80, isn + 1, serverIsn + 1, 0x10, 512).build();
+        worker.onPacket(builder.buffer(), length, length, timeNs, 1);
+    }
+
+    private static long usedHeapAfterGc()
+    {
+        final Runtime runtime = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++)
+        {
+            System.gc();
+            used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
+        }
+        return used;
     }
 
     private Path generate(final PrintWriter out) throws IOException
