@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "High-availability TCP/UDP stream tracker.",
     subcommands = {
         AnalyzeCommand.class,
+        RunCommand.class,
         SynthCommand.class,
         DemoCommand.class,
         BenchCommand.class,

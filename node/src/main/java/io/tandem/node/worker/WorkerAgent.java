@@ -1,0 +1,140 @@
+package io.tandem.node.worker;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.tandem.node.io.PacketSource;
+import io.tandem.node.stats.StatsSink;
+import io.tandem.node.stats.StatsSnapshot;
+import io.tandem.node.stats.StatsSource;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.EpochNanoClock;
+
+/**
+ * Runs one {@link Worker} over one live {@link PacketSource} as an Agrona {@link Agent}: each duty cycle drains up to a
+ * batch of packets, expires idle flows by the clock (a live feed has no packet time to drive expiry when it is quiet),
+ * and once a second publishes a {@link StatsSnapshot} for readers on other threads.
+ */
+public final class WorkerAgent implements Agent
+{
+    private static final int BATCH = 256;
+    private static final long SNAPSHOT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Worker worker;
+    private final PacketSource source;
+    private final StatsSource[] extraStats;
+    private final EpochNanoClock clock;
+    private final String name;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private long stopAfterPackets = Long.MAX_VALUE;
+    private long nextSnapshotNs;
+    private volatile StatsSnapshot snapshot = StatsSnapshot.EMPTY;
+
+    /**
+     * An agent for one worker.
+     *
+     * @param name       of the agent (thread name).
+     * @param worker     the pipeline.
+     * @param source     where packets come from.
+     * @param clock      wall clock for expiry and snapshots.
+     * @param extraStats further counters to include in snapshots (the source's, for instance).
+     */
+    public WorkerAgent(
+        final String name,
+        final Worker worker,
+        final PacketSource source,
+        final EpochNanoClock clock,
+        final StatsSource... extraStats)
+    {
+        this.name = name;
+        this.worker = worker;
+        this.source = source;
+        this.clock = clock;
+        this.extraStats = extraStats.clone();
+    }
+
+    @Override
+    public int doWork()
+    {
+        final int packets = source.poll(worker, BATCH);
+        if (worker.packetsSeen() >= stopAfterPackets)
+        {
+            throw new AgentTerminationException("stopped after " + worker.packetsSeen() + " packets");
+        }
+        final long nowNs = clock.nanoTime();
+        if (nowNs >= nextSnapshotNs)
+        {
+            worker.flowTable().expire(nowNs);
+            snapshot = StatsSnapshot.of(nowNs, this::reportAll);
+            nextSnapshotNs = nowNs + SNAPSHOT_INTERVAL_NS;
+        }
+        return packets;
+    }
+
+    @Override
+    public void onClose()
+    {
+        snapshot = StatsSnapshot.of(clock.nanoTime(), this::reportAll);
+        closed.countDown();
+    }
+
+    /**
+     * Stop the agent (it terminates itself) once this many packets were handled; for tests and bounded runs.
+     *
+     * @param packets the bound.
+     * @return this.
+     */
+    public WorkerAgent stopAfterPackets(final long packets)
+    {
+        stopAfterPackets = packets;
+        return this;
+    }
+
+    /**
+     * Wait until the agent has closed (terminated itself or was closed by its runner).
+     *
+     * @param timeoutNs longest wait.
+     * @return true if it closed.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitClosed(final long timeoutNs) throws InterruptedException
+    {
+        return closed.await(timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return name;
+    }
+
+    /**
+     * The latest published counters; safe to call from any thread.
+     *
+     * @return the snapshot.
+     */
+    public StatsSnapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    /**
+     * The worker this agent runs (only to be touched on the agent's thread, or after it stopped).
+     *
+     * @return the worker.
+     */
+    public Worker worker()
+    {
+        return worker;
+    }
+
+    private void reportAll(final StatsSink sink)
+    {
+        for (final StatsSource extra : extraStats)
+        {
+            extra.reportStats(sink);
+        }
+        worker.reportStats(sink);
+    }
+}
