@@ -1,4 +1,4 @@
-package io.tandem.node.ha;
+package io.tandem.transport;
 
 import com.google.protobuf.ByteString;
 import io.tandem.proto.ha.v1.Control;
