@@ -59,6 +59,18 @@ public final class EnvelopeFactory
     }
 
     /**
+     * Forget the last envelope built because it was never sent (back pressure, not connected): the next envelope gets
+     * its sequence number again, so receivers see no gap for a message nobody received.
+     */
+    public void rollback()
+    {
+        if (sequence > 0)
+        {
+            sequence--;
+        }
+    }
+
+    /**
      * Sequence number of the last envelope built (0 before the first).
      *
      * @return the sequence number.
