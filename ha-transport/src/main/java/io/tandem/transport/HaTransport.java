@@ -393,6 +393,8 @@ public final class HaTransport implements AutoCloseable
         public static final long DEFAULT_PEER_TIMEOUT_NS = 2_000_000_000L;
         /** Default time to wait for a resync's end marker, and for peers at start-up. */
         public static final long DEFAULT_RESYNC_TIMEOUT_NS = 10_000_000_000L;
+        /** Default time after which a resync request not answered by a begin marker is sent again. */
+        public static final long DEFAULT_RESYNC_RETRY_INTERVAL_NS = 1_000_000_000L;
         /** Default session messages taken from the resync source per duty cycle. */
         public static final int DEFAULT_RESYNC_CHUNK_MESSAGES = 256;
         /** Default fragments polled per duty cycle. */
@@ -428,6 +430,7 @@ public final class HaTransport implements AutoCloseable
         private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
         private long peerTimeoutNs = DEFAULT_PEER_TIMEOUT_NS;
         private long resyncTimeoutNs = DEFAULT_RESYNC_TIMEOUT_NS;
+        private long resyncRetryIntervalNs = DEFAULT_RESYNC_RETRY_INTERVAL_NS;
         private int resyncChunkMessages = DEFAULT_RESYNC_CHUNK_MESSAGES;
         private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
         private int ringReadLimit = DEFAULT_RING_READ_LIMIT;
@@ -477,6 +480,7 @@ public final class HaTransport implements AutoCloseable
             positive("heartbeatIntervalNs", heartbeatIntervalNs);
             positive("peerTimeoutNs", peerTimeoutNs);
             positive("resyncTimeoutNs", resyncTimeoutNs);
+            positive("resyncRetryIntervalNs", resyncRetryIntervalNs);
             positive("resyncChunkMessages", resyncChunkMessages);
             positive("fragmentLimit", fragmentLimit);
             positive("ringReadLimit", ringReadLimit);
@@ -1058,6 +1062,30 @@ public final class HaTransport implements AutoCloseable
         public long resyncTimeoutNs()
         {
             return resyncTimeoutNs;
+        }
+
+        /**
+         * Time after which a resync request the peer has not answered with a begin marker is sent again (Aeron only
+         * delivers to receivers connected when a message is sent, so a request sent while a peer reconnects can be
+         * lost).
+         *
+         * @param resyncRetryIntervalNs the interval.
+         * @return this.
+         */
+        public Context resyncRetryIntervalNs(final long resyncRetryIntervalNs)
+        {
+            this.resyncRetryIntervalNs = resyncRetryIntervalNs;
+            return this;
+        }
+
+        /**
+         * Resync request retry interval.
+         *
+         * @return the interval in nanoseconds.
+         */
+        public long resyncRetryIntervalNs()
+        {
+            return resyncRetryIntervalNs;
         }
 
         /**

@@ -395,9 +395,15 @@ final class TransportAgent implements Agent
             peer.resyncId = -1;
             peer.resyncRequestedNs = nowNs;
             peer.state(PeerState.RESYNCING);
-            pendingControls.add(Control.newBuilder().setResyncRequest(
-                ResyncRequest.newBuilder().setTargetNodeId(peer.nodeId).setFromSequence(0)).build());
+            queueResyncRequest(peer);
         }
+    }
+
+    private void queueResyncRequest(final Peer peer)
+    {
+        peer.requestQueued = true;
+        pendingControls.add(Control.newBuilder().setResyncRequest(
+            ResyncRequest.newBuilder().setTargetNodeId(peer.nodeId).setFromSequence(0)).build());
     }
 
     private void resyncFinished(final Peer peer)
@@ -435,6 +441,12 @@ final class TransportAgent implements Agent
             if (control.hasResyncRequest())
             {
                 add(TransportCounter.RESYNC_REQUESTS_SENT, 1);
+                final Peer peer = peers.get(control.getResyncRequest().getTargetNodeId());
+                if (peer != null)
+                {
+                    peer.requestQueued = false;
+                    peer.resyncRequestSentNs = nowNs;
+                }
             }
             pendingControls.poll();
             work++;
@@ -725,6 +737,12 @@ final class TransportAgent implements Agent
                 resyncFinished(peer);
                 work++;
             }
+            if (peer.awaitingResync && peer.resyncId < 0 && !peer.requestQueued &&
+                nowNs - peer.resyncRequestSentNs > ctx.resyncRetryIntervalNs())
+            {
+                queueResyncRequest(peer);
+                work++;
+            }
         }
         if (!ready)
         {
@@ -737,13 +755,13 @@ final class TransportAgent implements Agent
             if (allFinished || (!anyAwaiting && nowNs - startNs >= ctx.resyncTimeoutNs()))
             {
                 ready = true;
-                if (!allFinished)
+                if (!allFinished || counter(TransportCounter.RESYNCS_TIMED_OUT).getPlain() > 0)
                 {
                     counter(TransportCounter.READY_BY_TIMEOUT).setRelease(1);
                 }
                 counter(TransportCounter.READY).setRelease(1);
-                LOG.info("HA node {} ready: {} of {} expected peers resynced{}", nodeId, finishedPeers,
-                    ctx.expectedPeers(), allFinished ? "" : " (timeout)");
+                LOG.info("HA node {} ready: {} of {} expected peers finished their resync, {} by timeout", nodeId,
+                    finishedPeers, ctx.expectedPeers(), counter(TransportCounter.RESYNCS_TIMED_OUT).getPlain());
                 work++;
             }
         }
@@ -820,6 +838,8 @@ final class TransportAgent implements Agent
         private boolean finishedOnce;
         private long resyncId = -1;
         private long resyncRequestedNs;
+        private long resyncRequestSentNs;
+        private boolean requestQueued;
 
         Peer(final int peerNodeId)
         {
