@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.node.flow.FlowKey;
-import io.tandem.node.ha.EnvelopeFactory;
 import io.tandem.node.ha.HaFileWriter;
 import io.tandem.node.ha.SessionKeyCodec;
 import io.tandem.proto.ha.v1.Control;
@@ -21,6 +20,7 @@ import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionDelete;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.transport.EnvelopeFactory;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -16,6 +16,7 @@ import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.transport.EnvelopeFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -8,7 +8,6 @@ import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tandem.node.ha.EnvelopeFactory;
 import io.tandem.node.ha.HaFileReader;
 import io.tandem.node.ha.HaFileWriter;
 import io.tandem.node.ha.HaRecordCodec;
@@ -17,6 +16,7 @@ import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.transport.EnvelopeFactory;
 import com.google.protobuf.ByteString;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.tandem.node.ha;
+package io.tandem.transport;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package io.tandem.node.ha;
+package io.tandem.transport;
 
 import com.google.protobuf.ByteString;
 import io.tandem.proto.ha.v1.Control;
@@ -56,6 +56,18 @@ public final class EnvelopeFactory
     public Envelope control(final Control control, final long timestampNs)
     {
         return finish(header(timestampNs).setControl(control));
+    }
+
+    /**
+     * Forget the last envelope built because it was never sent (back pressure, not connected): the next envelope gets
+     * its sequence number again, so receivers see no gap for a message nobody received.
+     */
+    public void rollback()
+    {
+        if (sequence > 0)
+        {
+            sequence--;
+        }
     }
 
     /**

@@ -1,10 +1,9 @@
-package io.tandem.node.ha;
+package io.tandem.transport;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.ObjLongConsumer;
 
-import io.tandem.node.stats.StatsSink;
-import io.tandem.node.stats.StatsSource;
 import io.tandem.proto.ha.v1.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * naming the version and the sending node (once per node and version, so a misconfigured peer cannot flood the log).
  * Not thread-safe: one validator per receiving thread.
  */
-public final class EnvelopeValidator implements StatsSource
+public final class EnvelopeValidator
 {
     private static final Logger LOG = LoggerFactory.getLogger(EnvelopeValidator.class);
 
@@ -108,15 +107,17 @@ public final class EnvelopeValidator implements StatsSource
     }
 
     /**
-     * {@inheritDoc}
+     * Report every verdict count by its dotted name ({@code ha.envelopes.accepted}, {@code ha.envelopes.rejected.*});
+     * node code passes its stats sink, e.g. {@code validator.reportStats(sink::counter)}.
+     *
+     * @param sink receives (name, value) pairs.
      */
-    @Override
-    public void reportStats(final StatsSink sink)
+    public void reportStats(final ObjLongConsumer<String> sink)
     {
-        sink.counter("ha.envelopes.accepted", counts[Verdict.ACCEPTED.ordinal()]);
-        sink.counter("ha.envelopes.rejected.version", counts[Verdict.UNSUPPORTED_VERSION.ordinal()]);
-        sink.counter("ha.envelopes.rejected.cluster", counts[Verdict.OTHER_CLUSTER.ordinal()]);
-        sink.counter("ha.envelopes.rejected.hmac", counts[Verdict.BAD_HMAC.ordinal()]);
-        sink.counter("ha.envelopes.rejected.no_body", counts[Verdict.NO_BODY.ordinal()]);
+        sink.accept("ha.envelopes.accepted", counts[Verdict.ACCEPTED.ordinal()]);
+        sink.accept("ha.envelopes.rejected.version", counts[Verdict.UNSUPPORTED_VERSION.ordinal()]);
+        sink.accept("ha.envelopes.rejected.cluster", counts[Verdict.OTHER_CLUSTER.ordinal()]);
+        sink.accept("ha.envelopes.rejected.hmac", counts[Verdict.BAD_HMAC.ordinal()]);
+        sink.accept("ha.envelopes.rejected.no_body", counts[Verdict.NO_BODY.ordinal()]);
     }
 }
