@@ -11,6 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.DecoderEvent;
 import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.decode.Packet;
@@ -37,6 +38,7 @@ public final class EveWriter
     private final JsonGenerator json;
     private final StringBuilder scratch = new StringBuilder(64);
     private long flowRecords;
+    private ReassemblyDigest reassemblyDigest;
     private long anomalyRecords;
 
     /**
@@ -100,6 +102,10 @@ public final class EveWriter
                 final TcpSession ssn = TcpEngine.session(flow);
                 writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn == null ? null :
                     ssn.state.eveName());
+                if (reassemblyDigest != null)
+                {
+                    writeReassembly(reassemblyDigest.remove(flow));
+                }
             }
             json.writeEndObject();
             flowRecords++;
@@ -279,6 +285,36 @@ public final class EveWriter
             case 132 -> "SCTP";
             default -> String.format("%03d", protocol);
         };
+    }
+
+    /**
+     * Add per-direction reassembly summaries to TCP flow records.
+     *
+     * @param digest the digest consumer the worker feeds.
+     * @return this.
+     */
+    public EveWriter reassemblyDigest(final ReassemblyDigest digest)
+    {
+        reassemblyDigest = digest;
+        return this;
+    }
+
+    private void writeReassembly(final ReassemblyDigest.Result result) throws IOException
+    {
+        json.writeObjectFieldStart("reassembly");
+        writeDirection("toserver", result.toServer());
+        writeDirection("toclient", result.toClient());
+        json.writeEndObject();
+    }
+
+    private void writeDirection(final String name, final ReassemblyDigest.Direction d) throws IOException
+    {
+        json.writeObjectFieldStart(name);
+        json.writeNumberField("bytes", d.bytes());
+        json.writeNumberField("gaps", d.gaps());
+        json.writeNumberField("gap_bytes", d.gapBytes());
+        json.writeStringField("sha256", d.sha256());
+        json.writeEndObject();
     }
 
     private void writeTuple(
