@@ -56,4 +56,18 @@ public interface StreamConsumer
         final int flags)
     {
     }
+
+    /**
+     * A UDP datagram's payload (UDP flows have no stream; each datagram is delivered as it is).
+     *
+     * @param flow     the flow.
+     * @param toServer the direction.
+     * @param buffer   the payload.
+     * @param offset   index of its first byte.
+     * @param length   its length.
+     */
+    default void onDatagram(
+        final Flow flow, final boolean toServer, final DirectBuffer buffer, final int offset, final int length)
+    {
+    }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
@@ -100,6 +101,9 @@ public final class AnalyzeCommand implements Callable<Integer>
         try (source; EveWriter eveWriter = new EveWriter(open(eve)))
         {
             final Worker.Context workerContext = WorkerContexts.from(cfg);
+            final AppProtoDetector detector = new AppProtoDetector();
+            workerContext.streamConsumer(detector);
+            eveWriter.appProtoDetector(detector);
             if (reassemblyDigest)
             {
                 final ReassemblyDigest digest = new ReassemblyDigest();

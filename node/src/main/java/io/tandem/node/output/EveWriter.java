@@ -11,6 +11,8 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tandem.node.applayer.AppProto;
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.DecoderEvent;
 import io.tandem.node.decode.DecoderEventListener;
@@ -39,6 +41,7 @@ public final class EveWriter
     private final StringBuilder scratch = new StringBuilder(64);
     private long flowRecords;
     private ReassemblyDigest reassemblyDigest;
+    private AppProtoDetector appProtoDetector;
     private long anomalyRecords;
 
     /**
@@ -84,6 +87,10 @@ public final class EveWriter
             {
                 json.writeNumberField("icmp_type", flow.icmpType());
                 json.writeNumberField("icmp_code", flow.icmpCode());
+            }
+            if (appProtoDetector != null)
+            {
+                writeAppProto(flow);
             }
             json.writeObjectFieldStart("flow");
             json.writeNumberField("pkts_toserver", flow.pktsToServer());
@@ -297,6 +304,38 @@ public final class EveWriter
     {
         reassemblyDigest = digest;
         return this;
+    }
+
+    /**
+     * Add {@code app_proto} (and {@code app_proto_ts}/{@code app_proto_tc} when a direction differs) to flow records.
+     *
+     * @param detector the detector the worker feeds.
+     * @return this.
+     */
+    public EveWriter appProtoDetector(final AppProtoDetector detector)
+    {
+        appProtoDetector = detector;
+        return this;
+    }
+
+    private void writeAppProto(final Flow flow) throws IOException
+    {
+        final AppProto proto = appProtoDetector.appProto(flow);
+        if (proto != AppProto.UNKNOWN)
+        {
+            json.writeStringField("app_proto", proto.eveName());
+            final AppProto ts = appProtoDetector.appProto(flow, true);
+            final AppProto tc = appProtoDetector.appProto(flow, false);
+            if (ts != AppProto.UNKNOWN && ts != proto)
+            {
+                json.writeStringField("app_proto_ts", ts.eveName());
+            }
+            if (tc != AppProto.UNKNOWN && tc != proto)
+            {
+                json.writeStringField("app_proto_tc", tc.eveName());
+            }
+        }
+        appProtoDetector.remove(flow);
     }
 
     private void writeReassembly(final ReassemblyDigest.Result result) throws IOException

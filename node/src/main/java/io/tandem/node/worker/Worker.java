@@ -257,6 +257,10 @@ public final class Worker implements PacketHandler, StatsSource
                     tcpVerdictDrops++;
                 }
             }
+            else if (p.isUdp())
+            {
+                reassembler.datagram(p, flow, flowTable.lastDirection() == Flow.TO_SERVER);
+            }
         }
 
         if (timestampNs >= nextExpiryNs)

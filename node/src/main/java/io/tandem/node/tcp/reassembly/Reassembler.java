@@ -363,6 +363,24 @@ public final class Reassembler implements StatsSource
     }
 
     /**
+     * A UDP datagram: its payload goes to every consumer's {@link StreamConsumer#onDatagram}.
+     *
+     * @param p        the packet.
+     * @param flow     its flow.
+     * @param toServer its direction.
+     */
+    public void datagram(final Packet p, final Flow flow, final boolean toServer)
+    {
+        if (p.payloadLength > 0)
+        {
+            for (final StreamConsumer c : consumers)
+            {
+                c.onDatagram(flow, toServer, p.buffer, p.payloadOffset, p.payloadLength);
+            }
+        }
+    }
+
+    /**
      * A flow ends: deliver everything still queued in both directions (gaps between queued data reported), then
      * EOF, and free the segments. Call before the flow's records are written.
      *

@@ -323,4 +323,38 @@ class ReassemblerTest
         h.c(PA, C + 1, S + 1, "AB").c(PA, C + 4, S + 1, "CD");
         assertThat(h.counter("tcp.segment_pool_grown")).isEqualTo(1);
     }
+
+    @Test
+    void shouldDetectTheApplicationProtocolFromTheOtherDirectionOnAMidstreamFlow()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.midstream=yes");
+        h.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        h.c(TH_ACK, C + 1, S + 39, "");
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        assertThat(h.toServer.toString()).startsWith("HTTP/1.1 200 OK");
+        assertThat(h.detector.appProto(flow)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+
+        final ReassemblyHarness handshaken = new ReassemblyHarness().handshake();
+        handshaken.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\n");
+        handshaken.c(TH_ACK, C + 1, S + 18, "");
+        assertThat(handshaken.detector.appProto(handshaken.lastFlow(), false))
+            .isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        final ReassemblyHarness wrongWay = new ReassemblyHarness().handshake();
+        wrongWay.c(PA, C + 1, S + 1, "HTTP/1.1 200 OK\r\n");
+        wrongWay.s(TH_ACK, S + 1, C + 18, "");
+        assertThat(wrongWay.detector.appProto(wrongWay.lastFlow(), true))
+            .isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
+    }
+
+    @Test
+    void shouldDetectDnsOverUdp()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness();
+        final byte[] query = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 0, 0, 1, 0, 1 };
+        h.udp(true, 53, query);
+        h.udp(true, 5353, "not a dns message at all".getBytes(StandardCharsets.US_ASCII));
+        h.finish();
+        assertThat(h.protos).containsExactlyInAnyOrder("dns", "failed");
+    }
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.Packet;
@@ -34,7 +35,9 @@ final class ReassemblyHarness
     final StringBuilder rawTextToServer = new StringBuilder();
     final List<String> events = new ArrayList<>();
     final List<String> ended = new ArrayList<>();
+    final List<String> protos = new ArrayList<>();
     final Worker worker;
+    final AppProtoDetector detector = new AppProtoDetector();
     final FrameBuilder frames = new FrameBuilder();
     long timeNs = 1_700_000_000_000_000_000L;
     int urgentPointer;
@@ -47,8 +50,13 @@ final class ReassemblyHarness
         all.addAll(List.of(sets));
         final Worker.Context ctx = WorkerContexts.from(TandemConfig.fromYaml("{}", "test", all))
             .loadStreamConsumers(false)
-            .streamConsumer(new Recorder());
-        worker = new Worker(ctx, (flow, reason) -> ended.add(flow.state().eveName()), (p, e) ->
+            .streamConsumer(new Recorder())
+            .streamConsumer(detector);
+        worker = new Worker(ctx, (flow, reason) ->
+        {
+            ended.add(flow.state().eveName());
+            protos.add(detector.appProto(flow).eveName());
+        }, (p, e) ->
         {
         }, (p, flow, event) -> events.add(p.packetNumber + ":" + event.eventName()));
     }
@@ -144,6 +152,29 @@ final class ReassemblyHarness
         timeNs += 1_000_000L;
         worker.onPacket(frames.buffer(), length, length, timeNs, 1);
         return this;
+    }
+
+    ReassemblyHarness udp(final boolean dirToServer, final int serverPort, final byte[] data)
+    {
+        frames.ethernet(0x020000000001L, 0x020000000002L);
+        if (dirToServer)
+        {
+            frames.ipv4(CLIENT, SERVER).udp(clientPort, serverPort);
+        }
+        else
+        {
+            frames.ipv4(SERVER, CLIENT).udp(serverPort, clientPort);
+        }
+        frames.payload(data, 0, data.length);
+        final int length = frames.build();
+        timeNs += 1_000_000L;
+        worker.onPacket(frames.buffer(), length, length, timeNs, 1);
+        return this;
+    }
+
+    io.tandem.node.flow.Flow lastFlow()
+    {
+        return worker.tcpEngine().currentFlow();
     }
 
     ReassemblyHarness handshake()
