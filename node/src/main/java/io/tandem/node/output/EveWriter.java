@@ -25,6 +25,7 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpEventListener;
 import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpStreamEvent;
+import io.tandem.node.tcp.TcpStreamTracker;
 
 /**
  * Writes EVE JSON lines with Suricata's field names: {@code flow} records when flows end, {@code anomaly} records
@@ -107,8 +108,7 @@ public final class EveWriter
             if (key.protocol() == 6)
             {
                 final TcpSession ssn = TcpEngine.session(flow);
-                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn == null ? null :
-                    ssn.state.eveName());
+                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn);
                 if (reassemblyDigest != null)
                 {
                     writeReassembly(reassemblyDigest.remove(flow));
@@ -382,8 +382,9 @@ public final class EveWriter
         json.writeStringField("proto", protocol < 0 ? "" : protocolName(protocol));
     }
 
-    private void writeTcpFlags(final int toServer, final int toClient, final String state) throws IOException
+    private void writeTcpFlags(final int toServer, final int toClient, final TcpSession ssn) throws IOException
     {
+        final String state = ssn == null ? null : ssn.state.eveName();
         final int all = toServer | toClient;
         json.writeObjectFieldStart("tcp");
         json.writeStringField("tcp_flags", hex2(all));
@@ -400,6 +401,14 @@ public final class EveWriter
         if (state != null)
         {
             json.writeStringField("state", state);
+            if (ssn.client.has(TcpStreamTracker.FLAG_GAP))
+            {
+                json.writeBooleanField("ts_gap", true);
+            }
+            if (ssn.server.has(TcpStreamTracker.FLAG_GAP))
+            {
+                json.writeBooleanField("tc_gap", true);
+            }
         }
         json.writeEndObject();
     }

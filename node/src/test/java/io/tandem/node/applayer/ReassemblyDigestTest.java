@@ -81,4 +81,34 @@ class ReassemblyDigestTest
         final Map<String, JsonNode> plain = analyze(pcap, dir.resolve("plain.json"), false);
         assertThat(plain.values()).allSatisfy(e -> assertThat(e.has("reassembly")).isFalse());
     }
+
+    @Test
+    void shouldReportGapsOfLostDataAndFlagTheDirection() throws Exception
+    {
+        final Path pcap = dir.resolve("lossy.pcap");
+        final SynthManifest manifest = new TrafficSynthesizer(new SynthOptions().seed(11).sessions(60)
+            .midstreamPct(0).onesidePct(0).udpPct(0).lossPct(40).vlanPct(0).rstPct(0))
+            .generate(pcap, false);
+        final Map<String, JsonNode> flows = analyze(pcap, dir.resolve("eve.json"), true);
+        int gapped = 0;
+        for (final SynthManifest.Flow f : manifest.flows())
+        {
+            if (f.protocol() != 6 || f.reversed())
+            {
+                continue;
+            }
+            final JsonNode e = flows.get(f.srcIp() + ":" + f.srcPort());
+            final JsonNode ts = e.path("reassembly").path("toserver");
+            final JsonNode tc = e.path("reassembly").path("toclient");
+            assertThat(ts.path("bytes").asLong()).isEqualTo(f.capturedPayloadBytesToServer());
+            assertThat(tc.path("bytes").asLong()).isEqualTo(f.capturedPayloadBytesToClient());
+            assertThat(e.path("tcp").path("ts_gap").asBoolean()).isEqualTo(ts.path("gap_bytes").asLong() > 0);
+            assertThat(e.path("tcp").path("tc_gap").asBoolean()).isEqualTo(tc.path("gap_bytes").asLong() > 0);
+            if (ts.path("gaps").asLong() + tc.path("gaps").asLong() > 0)
+            {
+                gapped++;
+            }
+        }
+        assertThat(gapped).isGreaterThan(5);
+    }
 }
