@@ -92,7 +92,10 @@ public final class Reassembler implements StatsSource
         }
 
         /**
-         * What to do at the memcap ({@code memcap-policy}); the segment is always refused and counted.
+         * What to do at the memcap ({@code memcap-policy}): the segment is always refused and counted; with
+         * {@code drop-flow}, {@code pass-flow}, {@code bypass} or {@code reject} the session's reassembly also stops
+         * for good (nothing more is queued for either direction; what is queued is still delivered). Packet verdicts
+         * are the TCP engine's.
          *
          * @param value the policy name.
          * @return this.
@@ -309,6 +312,8 @@ public final class Reassembler implements StatsSource
     private long urgentBytes;
     private long rstPayloadIgnored;
     private long chunks;
+    private long memcapStopped;
+    private final boolean stopAtMemcap;
 
     /**
      * A reassembler.
@@ -326,6 +331,11 @@ public final class Reassembler implements StatsSource
         this.rawEnabled = ctx.raw && rawConsumers.length > 0;
         this.pool = new SegmentPool(ctx.segmentPrealloc, ctx.memcapBytes);
         this.random = new SplittableRandom(ctx.chunkSeed);
+        this.stopAtMemcap = switch (ctx.memcapPolicy)
+        {
+            case "drop-flow", "pass-flow", "bypass", "reject" -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -599,6 +609,11 @@ public final class Reassembler implements StatsSource
             queueLimitDrops++;
             return;
         }
+        if (rs.stopped)
+        {
+            memcapStopped++;
+            return;
+        }
         if (ctx.maxOverlaps > 0 && rs.overlaps >= ctx.maxOverlaps && overlaps(list, start, end))
         {
             overlapLimitDrops++;
@@ -650,6 +665,7 @@ public final class Reassembler implements StatsSource
         if ((r & SegmentList.MEMCAP) != 0)
         {
             memcapDrops++;
+            rs.stopped = stopAtMemcap;
         }
     }
 
@@ -882,6 +898,7 @@ public final class Reassembler implements StatsSource
         sink.counter("tcp.reassembly_gap", gapCount);
         sink.counter("tcp.reassembly_gap_bytes", gapBytes);
         sink.counter("tcp.segment_memcap_drop", memcapDrops);
+        sink.counter("tcp.reassembly_memcap_stopped", memcapStopped);
         sink.counter("tcp.reassembly_memuse", pool.usedBytes());
         sink.counter("tcp.reassembly_queue_limit", queueLimitDrops);
         sink.counter("tcp.reassembly_overlap_limit", overlapLimitDrops);

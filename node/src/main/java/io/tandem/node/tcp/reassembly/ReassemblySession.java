@@ -9,9 +9,11 @@ public final class ReassemblySession
     final ReassemblyStream toServer = new ReassemblyStream();
     final ReassemblyStream toClient = new ReassemblyStream();
     long overlaps;
+    boolean stopped;
 
     void reset()
     {
+        stopped = false;
         toServer.reset();
         toClient.reset();
         overlaps = 0;

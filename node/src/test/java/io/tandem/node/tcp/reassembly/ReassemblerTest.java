@@ -315,6 +315,23 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldStopReassemblingTheSessionAtTheMemcapWhenThePolicySaysSo()
+    {
+        final ReassemblyHarness ignore = new ReassemblyHarness("stream.reassembly.memcap=6",
+            "stream.reassembly.raw=no").handshake();
+        ignore.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH").s(TH_ACK, S + 1, C + 5, "");
+        ignore.c(PA, C + 5, S + 1, "EFGH").finish();
+        assertThat(ignore.toServer.toString()).isEqualTo("ABCDEFGH<EOF>");
+
+        final ReassemblyHarness pass = new ReassemblyHarness("stream.reassembly.memcap=6",
+            "stream.reassembly.raw=no", "stream.reassembly.memcap-policy=pass-flow").handshake();
+        pass.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH").s(TH_ACK, S + 1, C + 5, "");
+        pass.c(PA, C + 5, S + 1, "EFGH").finish();
+        assertThat(pass.toServer.toString()).isEqualTo("ABCD<EOF>");
+        assertThat(pass.counter("tcp.reassembly_memcap_stopped")).isEqualTo(1);
+    }
+
+    @Test
     void shouldPreallocateTheConfiguredSegments()
     {
         assertThat(new ReassemblyHarness("stream.reassembly.segment-prealloc=7").reassembler().pool().freeCount())
