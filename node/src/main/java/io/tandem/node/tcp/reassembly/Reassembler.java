@@ -703,6 +703,15 @@ public final class Reassembler implements StatsSource
         {
             deliverTo(p, flow, st, toServer, Long.MAX_VALUE, false, false);
         }
+        if (ssn.has(TcpSession.FLAG_ASYNC))
+        {
+            if (!ending)
+            {
+                chunkRaw(flow, st, toServer, false);
+                release(st);
+            }
+            return;
+        }
         int ackSeq = snd.lastAck;
         if (snd.has(TcpStreamTracker.FLAG_FIN_SENT) && SeqNum.gt(ackSeq, snd.nextSeq - 1))
         {

@@ -332,6 +332,19 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldDeliverTheSeenSideOfAnAsynchronousSessionWithoutGapsForTheUnseenSide()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.async-oneside=yes", "stream.midstream=yes");
+        h.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        h.s(PA, S + 1, C + 101, "* OK IMAP ready\r\n");
+        h.s(PA, S + 18, C + 201, "* BYE\r\n");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("* OK IMAP ready\r\n* BYE\r\n<EOF>");
+        assertThat(h.toServer.toString()).isEqualTo("<EOF>");
+        assertThat(h.counter("tcp.reassembly_gap")).isZero();
+    }
+
+    @Test
     void shouldPreallocateTheConfiguredSegments()
     {
         assertThat(new ReassemblyHarness("stream.reassembly.segment-prealloc=7").reassembler().pool().freeCount())
