@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.tandem.node.applayer.AppProtoDetector;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
@@ -55,6 +57,10 @@ public final class AnalyzeCommand implements Callable<Integer>
         description = "Where to write EVE JSON lines; - for standard output (default: ${DEFAULT-VALUE}).")
     private String eve;
 
+    @Option(names = "--reassembly-digest",
+        description = "Add per-direction reassembled bytes, gaps and SHA-256 to each TCP flow record.")
+    private boolean reassemblyDigest;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Show a progress line on a terminal (default: on).")
     private boolean progress;
@@ -94,7 +100,17 @@ public final class AnalyzeCommand implements Callable<Integer>
         final boolean showProgress = progress && System.console() != null;
         try (source; EveWriter eveWriter = new EveWriter(open(eve)))
         {
-            final Worker worker = new Worker(WorkerContexts.from(cfg), eveWriter, eveWriter);
+            final Worker.Context workerContext = WorkerContexts.from(cfg);
+            final AppProtoDetector detector = new AppProtoDetector();
+            workerContext.streamConsumer(detector);
+            eveWriter.appProtoDetector(detector);
+            if (reassemblyDigest)
+            {
+                final ReassemblyDigest digest = new ReassemblyDigest();
+                workerContext.streamConsumer(digest);
+                eveWriter.reassemblyDigest(digest);
+            }
+            final Worker worker = new Worker(workerContext, eveWriter, eveWriter);
             long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
             while (!source.isEndOfStream())
             {

@@ -11,6 +11,9 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tandem.node.applayer.AppProto;
+import io.tandem.node.applayer.AppProtoDetector;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.DecoderEvent;
 import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.decode.Packet;
@@ -22,6 +25,7 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpEventListener;
 import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpStreamEvent;
+import io.tandem.node.tcp.TcpStreamTracker;
 
 /**
  * Writes EVE JSON lines with Suricata's field names: {@code flow} records when flows end, {@code anomaly} records
@@ -37,6 +41,8 @@ public final class EveWriter
     private final JsonGenerator json;
     private final StringBuilder scratch = new StringBuilder(64);
     private long flowRecords;
+    private ReassemblyDigest reassemblyDigest;
+    private AppProtoDetector appProtoDetector;
     private long anomalyRecords;
 
     /**
@@ -83,6 +89,10 @@ public final class EveWriter
                 json.writeNumberField("icmp_type", flow.icmpType());
                 json.writeNumberField("icmp_code", flow.icmpCode());
             }
+            if (appProtoDetector != null)
+            {
+                writeAppProto(flow);
+            }
             json.writeObjectFieldStart("flow");
             json.writeNumberField("pkts_toserver", flow.pktsToServer());
             json.writeNumberField("pkts_toclient", flow.pktsToClient());
@@ -98,8 +108,11 @@ public final class EveWriter
             if (key.protocol() == 6)
             {
                 final TcpSession ssn = TcpEngine.session(flow);
-                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn == null ? null :
-                    ssn.state.eveName());
+                writeTcpFlags(flow.tcpFlagsToServer(), flow.tcpFlagsToClient(), ssn);
+                if (reassemblyDigest != null)
+                {
+                    writeReassembly(reassemblyDigest.remove(flow));
+                }
             }
             json.writeEndObject();
             flowRecords++;
@@ -281,6 +294,68 @@ public final class EveWriter
         };
     }
 
+    /**
+     * Add per-direction reassembly summaries to TCP flow records.
+     *
+     * @param digest the digest consumer the worker feeds.
+     * @return this.
+     */
+    public EveWriter reassemblyDigest(final ReassemblyDigest digest)
+    {
+        reassemblyDigest = digest;
+        return this;
+    }
+
+    /**
+     * Add {@code app_proto} (and {@code app_proto_ts}/{@code app_proto_tc} when a direction differs) to flow records.
+     *
+     * @param detector the detector the worker feeds.
+     * @return this.
+     */
+    public EveWriter appProtoDetector(final AppProtoDetector detector)
+    {
+        appProtoDetector = detector;
+        return this;
+    }
+
+    private void writeAppProto(final Flow flow) throws IOException
+    {
+        final AppProto proto = appProtoDetector.appProto(flow);
+        if (proto != AppProto.UNKNOWN)
+        {
+            json.writeStringField("app_proto", proto.eveName());
+            final AppProto ts = appProtoDetector.appProto(flow, true);
+            final AppProto tc = appProtoDetector.appProto(flow, false);
+            if (ts != AppProto.UNKNOWN && ts != proto)
+            {
+                json.writeStringField("app_proto_ts", ts.eveName());
+            }
+            if (tc != AppProto.UNKNOWN && tc != proto)
+            {
+                json.writeStringField("app_proto_tc", tc.eveName());
+            }
+        }
+        appProtoDetector.remove(flow);
+    }
+
+    private void writeReassembly(final ReassemblyDigest.Result result) throws IOException
+    {
+        json.writeObjectFieldStart("reassembly");
+        writeDirection("toserver", result.toServer());
+        writeDirection("toclient", result.toClient());
+        json.writeEndObject();
+    }
+
+    private void writeDirection(final String name, final ReassemblyDigest.Direction d) throws IOException
+    {
+        json.writeObjectFieldStart(name);
+        json.writeNumberField("bytes", d.bytes());
+        json.writeNumberField("gaps", d.gaps());
+        json.writeNumberField("gap_bytes", d.gapBytes());
+        json.writeStringField("sha256", d.sha256());
+        json.writeEndObject();
+    }
+
     private void writeTuple(
         final int ipVersion,
         final int protocol,
@@ -307,8 +382,9 @@ public final class EveWriter
         json.writeStringField("proto", protocol < 0 ? "" : protocolName(protocol));
     }
 
-    private void writeTcpFlags(final int toServer, final int toClient, final String state) throws IOException
+    private void writeTcpFlags(final int toServer, final int toClient, final TcpSession ssn) throws IOException
     {
+        final String state = ssn == null ? null : ssn.state.eveName();
         final int all = toServer | toClient;
         json.writeObjectFieldStart("tcp");
         json.writeStringField("tcp_flags", hex2(all));
@@ -325,6 +401,14 @@ public final class EveWriter
         if (state != null)
         {
             json.writeStringField("state", state);
+            if (ssn.client.has(TcpStreamTracker.FLAG_GAP))
+            {
+                json.writeBooleanField("ts_gap", true);
+            }
+            if (ssn.server.has(TcpStreamTracker.FLAG_GAP))
+            {
+                json.writeBooleanField("tc_gap", true);
+            }
         }
         json.writeEndObject();
     }

@@ -57,6 +57,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
     private Flow currentFlow;
     private boolean suppressEvents;
     private boolean dropRequested;
+    private boolean lastAccepted;
 
     private long sessions;
     private long midstreamPickups;
@@ -471,6 +472,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
      */
     public int handle(final Packet p, final Flow flow, final int direction)
     {
+        lastAccepted = false;
         if (ctx.checksumValidation && p.checksumInvalid)
         {
             invalidChecksum++;
@@ -537,6 +539,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
             checkPostRst(ssn, p, toServer);
         }
 
+        lastAccepted = ok;
         if (dropRequested)
         {
             return drop();
@@ -672,6 +675,16 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         {
             (toServer ? ssn.client : ssn.server).flags |= TcpStreamTracker.FLAG_GAP;
         }
+    }
+
+    /**
+     * Whether the state machine accepted the last packet handled (its data may enter reassembly).
+     *
+     * @return true when accepted.
+     */
+    public boolean lastAccepted()
+    {
+        return lastAccepted;
     }
 
     /**

@@ -76,6 +76,8 @@ public final class TcpSession
     public final int[] queueFlags;
     /** Number of queued handshake packets. */
     public int queueLength;
+    /** The reassembler's state for this session, attached once and reused with the pooled session. */
+    public Object reassembly;
 
     final int poolIndex;
     boolean inUse;

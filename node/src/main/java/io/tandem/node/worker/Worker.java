@@ -1,7 +1,11 @@
 package io.tandem.node.worker;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.tandem.node.applayer.StreamConsumer;
+import io.tandem.node.applayer.StreamConsumers;
 import io.tandem.node.decode.DecodeContext;
 import io.tandem.node.decode.DecoderEvent;
 import io.tandem.node.decode.DecoderEventListener;
@@ -18,6 +22,7 @@ import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
 import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpEventListener;
+import io.tandem.node.tcp.reassembly.Reassembler;
 import org.agrona.DirectBuffer;
 
 /**
@@ -37,6 +42,7 @@ public final class Worker implements PacketHandler, StatsSource
     private final FlowTable flowTable;
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
+    private final Reassembler reassembler;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -53,6 +59,45 @@ public final class Worker implements PacketHandler, StatsSource
         private DefragContext defrag = new DefragContext();
         private FlowTable.Context flow = new FlowTable.Context();
         private TcpEngine.Context tcp = new TcpEngine.Context();
+        private Reassembler.Context reassembly = new Reassembler.Context();
+        private final List<StreamConsumer> streamConsumers = new ArrayList<>();
+        private boolean loadStreamConsumers = true;
+
+        /**
+         * Reassembly settings.
+         *
+         * @param value the settings.
+         * @return this.
+         */
+        public Context reassembly(final Reassembler.Context value)
+        {
+            reassembly = value;
+            return this;
+        }
+
+        /**
+         * Add a stream consumer (besides those registered with {@link java.util.ServiceLoader}).
+         *
+         * @param consumer the consumer.
+         * @return this.
+         */
+        public Context streamConsumer(final StreamConsumer consumer)
+        {
+            streamConsumers.add(consumer);
+            return this;
+        }
+
+        /**
+         * Whether to load the stream consumers registered with {@link java.util.ServiceLoader}.
+         *
+         * @param value on or off (on by default).
+         * @return this.
+         */
+        public Context loadStreamConsumers(final boolean value)
+        {
+            loadStreamConsumers = value;
+            return this;
+        }
 
         /**
          * Decoder settings.
@@ -134,12 +179,27 @@ public final class Worker implements PacketHandler, StatsSource
         defragmenter = new Defragmenter(ctx.defrag);
         flowTable = new FlowTable(ctx.flow, (flow, reason) ->
         {
+            flushStreams(flow);
             flowListener.onFlowEnd(flow, reason);
             releaseSession(flow);
         });
         tcpEngine = new TcpEngine(ctx.tcp, flowTable, tcpListener);
+        final List<StreamConsumer> consumers = new ArrayList<>(ctx.streamConsumers);
+        if (ctx.loadStreamConsumers)
+        {
+            consumers.addAll(StreamConsumers.load());
+        }
+        reassembler = new Reassembler(ctx.reassembly, tcpEngine, consumers);
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
+    }
+
+    private void flushStreams(final Flow flow)
+    {
+        if (reassembler != null)
+        {
+            reassembler.flowEnd(flow);
+        }
     }
 
     private void releaseSession(final Flow flow)
@@ -187,9 +247,19 @@ public final class Worker implements PacketHandler, StatsSource
             {
                 packetsWithoutFlow++;
             }
-            else if (p.isTcp() && tcpEngine.handle(p, flow, flowTable.lastDirection()) == TcpEngine.VERDICT_DROP)
+            else if (p.isTcp())
             {
-                tcpVerdictDrops++;
+                final int direction = flowTable.lastDirection();
+                final int verdict = tcpEngine.handle(p, flow, direction);
+                reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
+                if (verdict == TcpEngine.VERDICT_DROP)
+                {
+                    tcpVerdictDrops++;
+                }
+            }
+            else if (p.isUdp())
+            {
+                reassembler.datagram(p, flow, flowTable.lastDirection() == Flow.TO_SERVER);
             }
         }
 
@@ -243,7 +313,17 @@ public final class Worker implements PacketHandler, StatsSource
     }
 
     /**
-     * The worker's TCP stream engine.
+     * The worker's stream reassembler.
+     *
+     * @return the reassembler.
+     */
+    public Reassembler reassembler()
+    {
+        return reassembler;
+    }
+
+    /**
+     * The TCP engine.
      *
      * @return the engine.
      */
@@ -269,6 +349,7 @@ public final class Worker implements PacketHandler, StatsSource
         defragmenter.reportStats(sink);
         flowTable.reportStats(sink);
         tcpEngine.reportStats(sink);
+        reassembler.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
     }
 

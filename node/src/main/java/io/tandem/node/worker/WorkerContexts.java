@@ -12,6 +12,7 @@ import io.tandem.node.flow.FlowTimeouts;
 import io.tandem.node.host.HostOsPolicy;
 import io.tandem.node.host.HostOsPolicyTable;
 import io.tandem.node.tcp.TcpEngine;
+import io.tandem.node.tcp.reassembly.Reassembler;
 
 /**
  * Turns a validated {@link TandemConfig} into the Contexts of a worker's stages. The stages know nothing of YAML;
@@ -95,6 +96,22 @@ public final class WorkerContexts
             .liberalTimestamps(config.bool("stream.liberal-timestamps"))
             .hostOsPolicies(hostOs);
 
-        return new Worker.Context().decode(decode).defrag(defrag).flow(flow).tcp(tcp);
+        final Reassembler.Context reassembly = new Reassembler.Context()
+            .memcapBytes(config.size("stream.reassembly.memcap"))
+            .memcapPolicy(config.string("stream.reassembly.memcap-policy"))
+            .depthBytes(config.size("stream.reassembly.depth"))
+            .toServerChunkSize((int)config.size("stream.reassembly.toserver-chunk-size"))
+            .toClientChunkSize((int)config.size("stream.reassembly.toclient-chunk-size"))
+            .randomizeChunkSize(config.bool("stream.reassembly.randomize-chunk-size"))
+            .randomizeChunkRange(config.integer("stream.reassembly.randomize-chunk-range"))
+            .raw(config.bool("stream.reassembly.raw"))
+            .segmentPrealloc(config.integer("stream.reassembly.segment-prealloc"))
+            .checkOverlapDifferentData(config.bool("stream.reassembly.check-overlap-different-data"))
+            .maxQueuedBytes(config.size("stream.reassembly.max-queued-bytes"))
+            .maxQueuedSegments(config.integer("stream.reassembly.max-queued-segments"))
+            .maxOverlaps(config.integer("stream.reassembly.max-overlaps"))
+            .urgentPolicy(Reassembler.UrgentPolicy.fromName(config.string("stream.reassembly.urgent.policy")));
+
+        return new Worker.Context().decode(decode).defrag(defrag).flow(flow).tcp(tcp).reassembly(reassembly);
     }
 }

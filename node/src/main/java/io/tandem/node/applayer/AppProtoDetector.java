@@ -1,0 +1,405 @@
+package io.tandem.node.applayer;
+
+import java.nio.charset.StandardCharsets;
+
+import io.tandem.node.flow.Flow;
+import io.tandem.node.tcp.TcpEngine;
+import io.tandem.node.tcp.TcpSession;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * Application-protocol detection from the first bytes of each direction of a flow: TCP through the reassembled
+ * stream (it is a {@link StreamConsumer}), UDP from each datagram ({@link #onDatagram}). Each direction is detected
+ * on its own, so a flow picked up midstream is still recognised from the other side (Suricata's midstream rule);
+ * on a flow picked up midstream the other direction's patterns are tried too, as the flow's direction may be a
+ * guess; the flow's protocol is the first direction's result that is known. Banners shared by several protocols
+ * ({@code 220} of FTP and SMTP, {@code USER} of FTP and POP3) are settled by the server port.
+ */
+public final class AppProtoDetector implements StreamConsumer
+{
+    /** Bytes of a direction looked at before detection gives up on it. */
+    public static final int DETECT_BYTES = 64;
+
+    private static final byte[][] HTTP_METHODS = ascii("GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+        "CONNECT ", "PATCH ", "TRACE ", "PROPFIND ");
+    private static final byte[] HTTP_RESPONSE = ascii("HTTP/1.")[0];
+    private static final byte[] SSH = ascii("SSH-")[0];
+    private static final byte[][] SMTP_CLIENT = ascii("EHLO ", "HELO ", "EHLO\r", "HELO\r");
+    private static final byte[][] FTP_CLIENT = ascii("USER ", "PASS ", "AUTH ", "FEAT", "SYST", "PORT ", "EPSV",
+        "PASV");
+    private static final byte[][] POP3_CLIENT = ascii("CAPA", "APOP ", "STLS", "USER ");
+    private static final byte[] POP3_SERVER = ascii("+OK")[0];
+    private static final byte[] IMAP_SERVER = ascii("* OK")[0];
+    private static final byte[][] IMAP_CLIENT = ascii(" CAPABILITY", " LOGIN ", " STARTTLS", " AUTHENTICATE ");
+    private static final byte[] BANNER_220 = ascii("220")[0];
+
+    private static final class State
+    {
+        final byte[][] head = { new byte[DETECT_BYTES], new byte[DETECT_BYTES] };
+        final int[] length = new int[2];
+        final AppProto[] result = { AppProto.UNKNOWN, AppProto.UNKNOWN };
+        AppProto flow = AppProto.UNKNOWN;
+    }
+
+    private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
+
+    @Override
+    public void onData(
+        final Flow flow, final boolean toServer, final DirectBuffer buffer, final int offset, final int length,
+        final int flags)
+    {
+        final State st = state(flow);
+        final int d = toServer ? 0 : 1;
+        if (st.result[d] != AppProto.UNKNOWN)
+        {
+            return;
+        }
+        if ((flags & FLAG_GAP) != 0 && st.length[d] == 0)
+        {
+            st.result[d] = AppProto.FAILED;
+            return;
+        }
+        if (buffer != null && length > 0)
+        {
+            final int n = Math.min(length, DETECT_BYTES - st.length[d]);
+            buffer.getBytes(offset, st.head[d], st.length[d], n);
+            st.length[d] += n;
+        }
+        final boolean last = (flags & (FLAG_GAP | FLAG_EOF | FLAG_DEPTH)) != 0 || st.length[d] >= DETECT_BYTES;
+        final TcpSession ssn = TcpEngine.session(flow);
+        decide(st, d, flow.key().serverPort(), ssn != null && ssn.has(TcpSession.FLAG_MIDSTREAM), last);
+    }
+
+    /**
+     * A UDP datagram's payload: detected on its own (DNS).
+     *
+     * @param flow     the flow.
+     * @param toServer the direction.
+     * @param buffer   the datagram payload.
+     * @param offset   index of its first byte.
+     * @param length   its length.
+     */
+    @Override
+    public void onDatagram(
+        final Flow flow, final boolean toServer, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final State st = state(flow);
+        final int d = toServer ? 0 : 1;
+        if (st.result[d] != AppProto.UNKNOWN || length <= 0)
+        {
+            return;
+        }
+        final int n = Math.min(length, DETECT_BYTES);
+        buffer.getBytes(offset, st.head[d], 0, n);
+        st.length[d] = n;
+        final AppProto p = isDns(st.head[d], 0, n, length, toServer) ? AppProto.DNS : AppProto.FAILED;
+        st.result[d] = p;
+        if (p.known() && !st.flow.known())
+        {
+            st.flow = p;
+        }
+    }
+
+    /**
+     * The flow's protocol (first known direction).
+     *
+     * @param flow the flow.
+     * @return the protocol, UNKNOWN when no data was seen.
+     */
+    public AppProto appProto(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st == null)
+        {
+            return AppProto.UNKNOWN;
+        }
+        if (st.flow.known())
+        {
+            return st.flow;
+        }
+        return st.result[0] == AppProto.FAILED || st.result[1] == AppProto.FAILED ? AppProto.FAILED :
+            AppProto.UNKNOWN;
+    }
+
+    /**
+     * One direction's protocol.
+     *
+     * @param flow     the flow.
+     * @param toServer the direction.
+     * @return its protocol.
+     */
+    public AppProto appProto(final Flow flow, final boolean toServer)
+    {
+        final State st = flows.get(flow.flowId());
+        return st == null ? AppProto.UNKNOWN : st.result[toServer ? 0 : 1];
+    }
+
+    /**
+     * Forget a flow (after its records were written).
+     *
+     * @param flow the flow.
+     */
+    public void remove(final Flow flow)
+    {
+        flows.remove(flow.flowId());
+    }
+
+    private State state(final Flow flow)
+    {
+        State st = flows.get(flow.flowId());
+        if (st == null)
+        {
+            st = new State();
+            flows.put(flow.flowId(), st);
+        }
+        return st;
+    }
+
+    private static void decide(
+        final State st, final int d, final int serverPort, final boolean midstream, final boolean last)
+    {
+        AppProto p = detect(st.head[d], st.length[d], d == 0, serverPort);
+        if (!p.known() && midstream)
+        {
+            p = detect(st.head[d], st.length[d], d != 0, serverPort);
+        }
+        if (p.known())
+        {
+            st.result[d] = p;
+            if (!st.flow.known())
+            {
+                st.flow = p;
+            }
+        }
+        else if (last)
+        {
+            st.result[d] = AppProto.FAILED;
+        }
+    }
+
+    /**
+     * Detect a protocol from the first bytes of a TCP direction.
+     *
+     * @param b          the bytes.
+     * @param n          how many.
+     * @param toServer   the direction.
+     * @param serverPort the flow's server port (settles shared banners).
+     * @return the protocol, or UNKNOWN when more bytes may tell.
+     */
+    public static AppProto detect(final byte[] b, final int n, final boolean toServer, final int serverPort)
+    {
+        if (n >= 3 && (b[0] & 0xFF) == 0x16 && b[1] == 0x03 && (b[2] & 0xFF) <= 0x04)
+        {
+            return AppProto.TLS;
+        }
+        if (n >= 8 && b[0] == 0 && isSmbMagic(b, 4))
+        {
+            return AppProto.SMB;
+        }
+        if (startsWith(b, n, SSH))
+        {
+            return AppProto.SSH;
+        }
+        if (toServer)
+        {
+            for (final byte[] m : HTTP_METHODS)
+            {
+                if (startsWith(b, n, m))
+                {
+                    return AppProto.HTTP;
+                }
+            }
+            for (final byte[] m : SMTP_CLIENT)
+            {
+                if (startsWithIgnoreCase(b, n, m))
+                {
+                    return AppProto.SMTP;
+                }
+            }
+            if (serverPort == 110 || serverPort == 995)
+            {
+                for (final byte[] m : POP3_CLIENT)
+                {
+                    if (startsWithIgnoreCase(b, n, m))
+                    {
+                        return AppProto.POP3;
+                    }
+                }
+            }
+            for (final byte[] m : FTP_CLIENT)
+            {
+                if (startsWithIgnoreCase(b, n, m))
+                {
+                    return AppProto.FTP;
+                }
+            }
+            if (imapClient(b, n))
+            {
+                return AppProto.IMAP;
+            }
+            for (final byte[] m : POP3_CLIENT)
+            {
+                if (startsWithIgnoreCase(b, n, m))
+                {
+                    return AppProto.POP3;
+                }
+            }
+        }
+        else
+        {
+            if (startsWith(b, n, HTTP_RESPONSE))
+            {
+                return AppProto.HTTP;
+            }
+            if (startsWith(b, n, IMAP_SERVER))
+            {
+                return AppProto.IMAP;
+            }
+            if (startsWith(b, n, POP3_SERVER))
+            {
+                return AppProto.POP3;
+            }
+            if (startsWith(b, n, BANNER_220) && n >= 4 && (b[3] == ' ' || b[3] == '-'))
+            {
+                if (serverPort == 21 || serverPort == 2121)
+                {
+                    return AppProto.FTP;
+                }
+                if (serverPort == 25 || serverPort == 587 || serverPort == 465 || serverPort == 2525)
+                {
+                    return AppProto.SMTP;
+                }
+                final String banner = new String(b, 0, n, StandardCharsets.ISO_8859_1).toUpperCase();
+                if (banner.contains("SMTP"))
+                {
+                    return AppProto.SMTP;
+                }
+                if (banner.contains("FTP"))
+                {
+                    return AppProto.FTP;
+                }
+            }
+        }
+        if (n >= 14 && isDnsTcp(b, n, toServer, serverPort))
+        {
+            return AppProto.DNS;
+        }
+        return AppProto.UNKNOWN;
+    }
+
+    private static boolean isSmbMagic(final byte[] b, final int at)
+    {
+        final int m = b[at] & 0xFF;
+        return (m == 0xFF || m == 0xFE || m == 0xFD) && b[at + 1] == 'S' && b[at + 2] == 'M' && b[at + 3] == 'B';
+    }
+
+    private static boolean imapClient(final byte[] b, final int n)
+    {
+        int sp = -1;
+        for (int i = 0; i < n && i < 20; i++)
+        {
+            if (b[i] == ' ')
+            {
+                sp = i;
+                break;
+            }
+            if (b[i] < 0x21 || b[i] > 0x7E)
+            {
+                return false;
+            }
+        }
+        if (sp <= 0)
+        {
+            return false;
+        }
+        for (final byte[] m : IMAP_CLIENT)
+        {
+            if (regionMatchesIgnoreCase(b, n, sp, m))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDnsTcp(final byte[] b, final int n, final boolean toServer, final int serverPort)
+    {
+        final int length = ((b[0] & 0xFF) << 8) | (b[1] & 0xFF);
+        if (length < 12)
+        {
+            return false;
+        }
+        return isDns(b, 2, n - 2, length, toServer) && (serverPort == 53 || serverPort == 853 || length + 2 >= n);
+    }
+
+    private static boolean isDns(
+        final byte[] b, final int at, final int n, final int messageLength, final boolean query)
+    {
+        if (n < 12 || messageLength < 12)
+        {
+            return false;
+        }
+        final int flags = ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+        final boolean response = (flags & 0x8000) != 0;
+        final int opcode = (flags >> 11) & 0xF;
+        final int qd = ((b[at + 4] & 0xFF) << 8) | (b[at + 5] & 0xFF);
+        final int an = ((b[at + 6] & 0xFF) << 8) | (b[at + 7] & 0xFF);
+        if (opcode > 6 || qd > 16 || an > 512 || (flags & 0x0040) != 0)
+        {
+            return false;
+        }
+        if (query)
+        {
+            return !response && qd >= 1 && an == 0;
+        }
+        return response;
+    }
+
+    private static boolean startsWith(final byte[] b, final int n, final byte[] prefix)
+    {
+        if (n < prefix.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++)
+        {
+            if (b[i] != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithIgnoreCase(final byte[] b, final int n, final byte[] prefix)
+    {
+        return regionMatchesIgnoreCase(b, n, 0, prefix);
+    }
+
+    private static boolean regionMatchesIgnoreCase(final byte[] b, final int n, final int at, final byte[] m)
+    {
+        if (n - at < m.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < m.length; i++)
+        {
+            if (Character.toUpperCase(b[at + i]) != m[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[][] ascii(final String... values)
+    {
+        final byte[][] out = new byte[values.length][];
+        for (int i = 0; i < values.length; i++)
+        {
+            out[i] = values[i].getBytes(StandardCharsets.US_ASCII);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,391 @@
+package io.tandem.node.tcp.reassembly;
+
+import static io.tandem.node.decode.Packet.TH_ACK;
+import static io.tandem.node.decode.Packet.TH_FIN;
+import static io.tandem.node.decode.Packet.TH_PSH;
+import static io.tandem.node.decode.Packet.TH_RST;
+import static io.tandem.node.decode.Packet.TH_URG;
+import static io.tandem.node.tcp.reassembly.ReassemblyHarness.C;
+import static io.tandem.node.tcp.reassembly.ReassemblyHarness.S;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class ReassemblerTest
+{
+    private static final int PA = TH_PSH | TH_ACK;
+
+    @Test
+    void shouldDeliverClientDataOnlyOnceTheServerAckedItInIdsMode()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA, C + 1, S + 1, "GET / HTTP/1.0\r\n");
+        assertThat(h.toServer.toString()).isEmpty();
+        h.s(TH_ACK, S + 1, C + 17, "");
+        assertThat(h.toServer.toString()).isEqualTo("GET / HTTP/1.0\r\n");
+        h.s(PA, S + 1, C + 17, "HTTP/1.0 200 OK\r\n");
+        h.c(TH_ACK, C + 17, S + 18, "");
+        assertThat(h.toClient.toString()).isEqualTo("HTTP/1.0 200 OK\r\n");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("GET / HTTP/1.0\r\n<EOF>");
+        assertThat(h.reassembler().pool().inUse()).isZero();
+    }
+
+    @Test
+    void shouldReassembleOutOfOrderSegmentsInSequenceOrder()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA, C + 5, S + 1, "EFGH");
+        h.c(PA, C + 1, S + 1, "ABCD");
+        h.c(PA, C + 9, S + 1, "IJ");
+        h.s(TH_ACK, S + 1, C + 11, "");
+        assertThat(h.toServer.toString()).isEqualTo("ABCDEFGHIJ");
+    }
+
+    @Test
+    void shouldKeepTheFirstDataOnAnExactOverlapWithTheDefaultBsdPolicy()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA, C + 1, S + 1, "GOOD");
+        h.c(PA, C + 1, S + 1, "EVIL");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("GOOD<EOF>");
+        assertThat(h.counter("tcp.reassembly_duplicates")).isEqualTo(1);
+        assertThat(h.events).doesNotContain("5:reassembly_overlap_different_data");
+    }
+
+    @Test
+    void shouldKeepTheFirstDataOnAPartialOverlapInsideIt()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA, C + 1, S + 1, "GOOD");
+        h.c(PA, C + 2, S + 1, "XXX");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("GOOD<EOF>");
+    }
+
+    @Test
+    void shouldRaiseOverlapDifferentDataOnlyWhenChecking()
+    {
+        final ReassemblyHarness on = new ReassemblyHarness("stream.reassembly.check-overlap-different-data=yes");
+        on.handshake().c(PA, C + 1, S + 1, "GOOD").c(PA, C + 1, S + 1, "EVIL").c(PA, C + 1, S + 1, "GOOD");
+        assertThat(on.events).containsExactly("5:reassembly_overlap_different_data");
+
+        final ReassemblyHarness off = new ReassemblyHarness();
+        off.handshake().c(PA, C + 1, S + 1, "GOOD").c(PA, C + 1, S + 1, "EVIL");
+        assertThat(off.events).isEmpty();
+    }
+
+    @Test
+    void shouldApplyTheDestinationsHostOsPolicy()
+    {
+        final ReassemblyHarness linux = new ReassemblyHarness("host-os-policy.linux=[10.0.0.2]");
+        linux.handshake().c(PA, C + 1, S + 1, "AAAA").c(PA, C + 1, S + 1, "BBBBBB").finish();
+        assertThat(linux.toServer.toString()).isEqualTo("BBBBBB<EOF>");
+
+        final ReassemblyHarness bsd = new ReassemblyHarness();
+        bsd.handshake().c(PA, C + 1, S + 1, "AAAA").c(PA, C + 1, S + 1, "BBBBBB").finish();
+        assertThat(bsd.toServer.toString()).isEqualTo("AAAABB<EOF>");
+
+        final ReassemblyHarness solaris = new ReassemblyHarness("host-os-policy.solaris=[10.0.0.2]");
+        solaris.handshake().c(PA, C + 2, S + 1, "AA").c(PA, C + 1, S + 1, "BBBB").finish();
+        assertThat(solaris.toServer.toString()).isEqualTo("BBBB<EOF>");
+    }
+
+    @Test
+    void shouldReportAGapWhenTheReceiverAckedMissingData()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA, C + 1, S + 1, "VERY");
+        h.c(PA, C + 9, S + 1, "DATA");
+        h.s(TH_ACK, S + 1, C + 13, "");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("VERY[4]DATA<EOF>");
+        assertThat(h.events).containsExactly("6:reassembly_seq_gap");
+        assertThat(h.counter("tcp.reassembly_gap")).isEqualTo(1);
+        assertThat(h.counter("tcp.reassembly_gap_bytes")).isEqualTo(4);
+    }
+
+    @Test
+    void shouldCostNoMemoryForAMultiGigabyteGap()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=0").handshake();
+        h.c(PA, C + 1, S + 1, "AB");
+        h.s(TH_ACK, S + 1, C + 3, "");
+        int ack = C + 3;
+        for (int i = 0; i < 3; i++)
+        {
+            ack += 0x7000_0000;
+            h.s(TH_ACK, S + 1, ack, "");
+            h.s(TH_ACK, S + 1, ack, "");
+        }
+        assertThat(h.counter("tcp.reassembly_gap_bytes")).isEqualTo(3L * 0x7000_0000);
+        assertThat(h.reassembler().pool().usedBytes()).isZero();
+    }
+
+    @Test
+    void shouldNeverAddRstPayloadToTheStream()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.s(PA, S + 1, C + 1, "Please Let Me In!");
+        h.c(TH_RST | TH_ACK, C + 1, S + 18, "Access Denied");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("Please Let Me In!<EOF>");
+        assertThat(h.toServer.toString()).isEqualTo("<EOF>");
+        assertThat(h.counter("tcp.reassembly_rst_payload_ignored")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeliverUnackedDataBeforeARstWhenTheFlowIsFlushedWithoutAGap()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.s(PA, S + 1, C + 1, "Plea");
+        h.s(PA, S + 5, C + 1, "se Let");
+        h.s(PA, S + 11, C + 1, " Me In!");
+        h.c(TH_RST | TH_ACK, C + 1, S + 5, "Access Denied");
+        assertThat(h.toClient.toString()).isEqualTo("Plea");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("Please Let Me In!<EOF>");
+        assertThat(h.counter("tcp.reassembly_gap")).isZero();
+    }
+
+    @Test
+    void shouldNotCountTheFinAsData()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.c(PA | TH_FIN, C + 1, S + 1, "bye");
+        h.s(TH_ACK, S + 1, C + 5, "");
+        assertThat(h.toServer.toString()).isEqualTo("bye");
+        assertThat(h.counter("tcp.reassembly_gap")).isZero();
+    }
+
+    @Test
+    void shouldTruncateAtDepthAndRaiseTheEventOncePerDirection()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=6").handshake();
+        h.c(PA, C + 1, S + 1, "ABCD");
+        h.c(PA, C + 5, S + 1, "EFGH");
+        h.c(PA, C + 9, S + 1, "IJKL");
+        h.s(PA, S + 1, C + 13, "0123456789");
+        h.c(TH_ACK, C + 13, S + 11, "");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("ABCDEF<DEPTH><EOF>");
+        assertThat(h.toClient.toString()).isEqualTo("012345<DEPTH><EOF>");
+        assertThat(h.events).containsExactly("5:reassembly_depth_reached", "7:reassembly_depth_reached");
+    }
+
+    @Test
+    void shouldBypassTheFlowAtDepthWithStreamBypass()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=4", "stream.bypass=yes");
+        h.handshake().c(PA, C + 1, S + 1, "ABCDEFGH").c(PA, C + 9, S + 1, "IJKL").finish();
+        assertThat(h.ended).containsExactly("bypassed");
+        assertThat(h.toServer.toString()).isEqualTo("ABCD<DEPTH><EOF>");
+        assertThat(h.counter("tcp.reassembly_segments")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeliverUnackedDataAndNormaliseOverlapsInInlineMode()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.inline=yes").handshake();
+        h.c(PA, C + 1, S + 1, "GOOD");
+        assertThat(h.toServer.toString()).isEqualTo("GOOD");
+        h.c(PA, C + 1, S + 1, "EVIL");
+        final Reassembler r = h.reassembler();
+        assertThat(r.payloadRewritten()).isTrue();
+        final byte[] b = new byte[r.payloadLength()];
+        r.payload().getBytes(0, b);
+        assertThat(new String(b, StandardCharsets.ISO_8859_1)).isEqualTo("GOOD");
+        assertThat(h.events).containsExactly("5:reassembly_overlap_different_data");
+        h.c(PA, C + 1, S + 1, "GOOD");
+        assertThat(r.payloadRewritten()).isFalse();
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("GOOD<EOF>");
+    }
+
+    @Test
+    void shouldChunkRawDataByTheConfiguredSizePerDirection()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.toserver-chunk-size=4",
+            "stream.reassembly.toclient-chunk-size=3").handshake();
+        h.c(PA, C + 1, S + 1, "ABCDEFGHIJ");
+        h.s(PA, S + 1, C + 11, "0123456");
+        h.c(TH_ACK, C + 11, S + 8, "");
+        assertThat(h.rawToServer).containsExactly(4, 4);
+        assertThat(h.rawToClient).containsExactly(3, 3);
+        h.finish();
+        assertThat(h.rawToServer).containsExactly(4, 4, 2);
+        assertThat(h.rawToClient).containsExactly(3, 3, 1);
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEFGHIJ");
+    }
+
+    @Test
+    void shouldDeliverNoRawChunksWhenRawIsOff()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.raw=no").handshake();
+        h.c(PA, C + 1, S + 1, "ABCDEFGHIJ").s(TH_ACK, S + 1, C + 11, "").finish();
+        assertThat(h.rawToServer).isEmpty();
+        assertThat(h.toServer.toString()).isEqualTo("ABCDEFGHIJ<EOF>");
+    }
+
+    @Test
+    void shouldRandomiseChunkSizesWithinHalfTheRangeDeterministically()
+    {
+        final java.util.Set<Integer> sizes = new java.util.HashSet<>();
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.randomize-chunk-size=yes",
+            "stream.reassembly.randomize-chunk-range=20", "stream.reassembly.toserver-chunk-size=1000");
+        for (int i = 0; i < 40; i++)
+        {
+            h.clientPort = 30000 + i;
+            h.rawToServer.clear();
+            h.handshake();
+            h.c(PA, C + 1, S + 1, ReassemblyHarness.repeat('x', 3000));
+            h.s(TH_ACK, S + 1, C + 3001, "");
+            final int size = h.rawToServer.get(0);
+            assertThat(size).isBetween(900, 1100);
+            sizes.add(size);
+        }
+        assertThat(sizes.size()).isGreaterThan(10);
+        assertThat(sizes).anyMatch(size -> size < 950 || size > 1050);
+
+        final ReassemblyHarness a = new ReassemblyHarness("stream.reassembly.randomize-chunk-size=yes");
+        final ReassemblyHarness b = new ReassemblyHarness("stream.reassembly.randomize-chunk-size=yes");
+        for (final ReassemblyHarness x : new ReassemblyHarness[] { a, b })
+        {
+            x.handshake().c(PA, C + 1, S + 1, ReassemblyHarness.repeat('y', 6000)).s(TH_ACK, S + 1, C + 6001, "");
+        }
+        assertThat(a.rawToServer).isEqualTo(b.rawToServer).isNotEqualTo(java.util.List.of(2560, 2560));
+    }
+
+    @Test
+    void shouldApplyTheUrgentPolicy()
+    {
+        assertThat(urgent("inline")).isEqualTo("malicious<EOF>");
+        assertThat(urgent("oob")).isEqualTo("malicous<EOF>");
+        assertThat(urgent("gap")).isEqualTo("malic[1]ous<EOF>");
+        assertThat(urgent("drop")).isEqualTo("[9]<EOF>");
+    }
+
+    private static String urgent(final String policy)
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=" + policy).handshake();
+        h.urgentPointer = 6;
+        h.c(PA | TH_URG, C + 1, S + 1, "malicious");
+        h.s(TH_ACK, S + 1, C + 10, "");
+        h.finish();
+        return h.toServer.toString();
+    }
+
+    @Test
+    void shouldLimitQueuedBytesPerSession()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.max-queued-bytes=8").handshake();
+        h.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH").c(PA, C + 9, S + 1, "IJKL").finish();
+        assertThat(h.toServer.toString()).isEqualTo("ABCDEFGH<EOF>");
+        assertThat(h.counter("tcp.reassembly_queue_limit")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLimitQueuedSegmentsPerSession()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.max-queued-segments=2").handshake();
+        h.c(PA, C + 1, S + 1, "AB").c(PA, C + 3, S + 1, "CD").c(PA, C + 5, S + 1, "EF").finish();
+        assertThat(h.toServer.toString()).isEqualTo("ABCD<EOF>");
+        assertThat(h.counter("tcp.reassembly_queue_limit")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStopAcceptingOverlapsPastTheLimit()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.max-overlaps=1",
+            "host-os-policy.solaris=[10.0.0.2]").handshake();
+        h.c(PA, C + 1, S + 1, "AAAA").c(PA, C + 1, S + 1, "BBBB").c(PA, C + 1, S + 1, "CCCC").finish();
+        assertThat(h.toServer.toString()).isEqualTo("BBBB<EOF>");
+        assertThat(h.counter("tcp.reassembly_overlap_limit")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseSegmentsPastTheMemcap()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.memcap=6").handshake();
+        h.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH");
+        assertThat(h.counter("tcp.segment_memcap_drop")).isEqualTo(1);
+        assertThat(h.reassembler().pool().usedBytes()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldStopReassemblingTheSessionAtTheMemcapWhenThePolicySaysSo()
+    {
+        final ReassemblyHarness ignore = new ReassemblyHarness("stream.reassembly.memcap=6",
+            "stream.reassembly.raw=no").handshake();
+        ignore.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH").s(TH_ACK, S + 1, C + 5, "");
+        ignore.c(PA, C + 5, S + 1, "EFGH").finish();
+        assertThat(ignore.toServer.toString()).isEqualTo("ABCDEFGH<EOF>");
+
+        final ReassemblyHarness pass = new ReassemblyHarness("stream.reassembly.memcap=6",
+            "stream.reassembly.raw=no", "stream.reassembly.memcap-policy=pass-flow").handshake();
+        pass.c(PA, C + 1, S + 1, "ABCD").c(PA, C + 5, S + 1, "EFGH").s(TH_ACK, S + 1, C + 5, "");
+        pass.c(PA, C + 5, S + 1, "EFGH").finish();
+        assertThat(pass.toServer.toString()).isEqualTo("ABCD<EOF>");
+        assertThat(pass.counter("tcp.reassembly_memcap_stopped")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeliverTheSeenSideOfAnAsynchronousSessionWithoutGapsForTheUnseenSide()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.async-oneside=yes", "stream.midstream=yes");
+        h.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        h.s(PA, S + 1, C + 101, "* OK IMAP ready\r\n");
+        h.s(PA, S + 18, C + 201, "* BYE\r\n");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("* OK IMAP ready\r\n* BYE\r\n<EOF>");
+        assertThat(h.toServer.toString()).isEqualTo("<EOF>");
+        assertThat(h.counter("tcp.reassembly_gap")).isZero();
+    }
+
+    @Test
+    void shouldPreallocateTheConfiguredSegments()
+    {
+        assertThat(new ReassemblyHarness("stream.reassembly.segment-prealloc=7").reassembler().pool().freeCount())
+            .isEqualTo(7);
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.segment-prealloc=1").handshake();
+        h.c(PA, C + 1, S + 1, "AB").c(PA, C + 4, S + 1, "CD");
+        assertThat(h.counter("tcp.segment_pool_grown")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDetectTheApplicationProtocolFromTheOtherDirectionOnAMidstreamFlow()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.midstream=yes");
+        h.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        h.c(TH_ACK, C + 1, S + 39, "");
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        assertThat(h.toServer.toString()).startsWith("HTTP/1.1 200 OK");
+        assertThat(h.detector.appProto(flow)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+
+        final ReassemblyHarness handshaken = new ReassemblyHarness().handshake();
+        handshaken.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\n");
+        handshaken.c(TH_ACK, C + 1, S + 18, "");
+        assertThat(handshaken.detector.appProto(handshaken.lastFlow(), false))
+            .isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        final ReassemblyHarness wrongWay = new ReassemblyHarness().handshake();
+        wrongWay.c(PA, C + 1, S + 1, "HTTP/1.1 200 OK\r\n");
+        wrongWay.s(TH_ACK, S + 1, C + 18, "");
+        assertThat(wrongWay.detector.appProto(wrongWay.lastFlow(), true))
+            .isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
+    }
+
+    @Test
+    void shouldDetectDnsOverUdp()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness();
+        final byte[] query = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 0, 0, 1, 0, 1 };
+        h.udp(true, 53, query);
+        h.udp(true, 5353, "not a dns message at all".getBytes(StandardCharsets.US_ASCII));
+        h.finish();
+        assertThat(h.protos).containsExactlyInAnyOrder("dns", "failed");
+    }
+}
