@@ -13,6 +13,11 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.HaContext;
+import io.tandem.node.ha.HaEnvelopes;
+import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
@@ -37,6 +42,7 @@ public final class Worker implements PacketHandler, StatsSource
     private final FlowTable flowTable;
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
+    private HaManager haManager;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -135,11 +141,53 @@ public final class Worker implements PacketHandler, StatsSource
         flowTable = new FlowTable(ctx.flow, (flow, reason) ->
         {
             flowListener.onFlowEnd(flow, reason);
+            if (haManager != null)
+            {
+                haManager.onFlowEnd(flow, reason);
+            }
             releaseSession(flow);
         });
         tcpEngine = new TcpEngine(ctx.tcp, flowTable, tcpListener);
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
+    }
+
+    /**
+     * Turn HA on for this worker: an {@link HaManager} marks changes as packets are processed, sends due updates at
+     * the end of each batch ({@link #endOfBatch()}) and on the worker's one-second timer, deletes when owned flows
+     * end, and promotes standby flows on their first packet.
+     *
+     * @param ctx      HA settings.
+     * @param registry the worker's record registry (Tandem's records are registered in it here).
+     * @param sink     where generated envelopes go.
+     * @return the manager (to prime it from a file or apply received envelopes).
+     */
+    public HaManager enableHa(final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink)
+    {
+        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, sink,
+            HaEnvelopes.of(ctx, System.currentTimeMillis()));
+        return haManager;
+    }
+
+    /**
+     * The worker's HA manager.
+     *
+     * @return the manager, or null when HA is off.
+     */
+    public HaManager haManager()
+    {
+        return haManager;
+    }
+
+    /**
+     * End of a batch of packets: the HA manager sends the updates that are due.
+     */
+    public void endOfBatch()
+    {
+        if (haManager != null)
+        {
+            haManager.flush(lastTimestampNs);
+        }
     }
 
     private void releaseSession(final Flow flow)
@@ -187,9 +235,21 @@ public final class Worker implements PacketHandler, StatsSource
             {
                 packetsWithoutFlow++;
             }
-            else if (p.isTcp() && tcpEngine.handle(p, flow, flowTable.lastDirection()) == TcpEngine.VERDICT_DROP)
+            else
             {
-                tcpVerdictDrops++;
+                int verdict = TcpEngine.VERDICT_PASS;
+                if (p.isTcp())
+                {
+                    verdict = tcpEngine.handle(p, flow, flowTable.lastDirection());
+                    if (verdict == TcpEngine.VERDICT_DROP)
+                    {
+                        tcpVerdictDrops++;
+                    }
+                }
+                if (haManager != null)
+                {
+                    haManager.onPacket(flow, verdict, timestampNs);
+                }
             }
         }
 
@@ -197,19 +257,33 @@ public final class Worker implements PacketHandler, StatsSource
         {
             flowTable.expire(timestampNs);
             defragmenter.expire(timestampNs);
+            if (haManager != null)
+            {
+                haManager.onTimer(timestampNs);
+            }
             nextExpiryNs = timestampNs + EXPIRY_INTERVAL_NS;
         }
     }
 
     /**
-     * End of input: every live flow ends with the given reason.
+     * End of input: every live flow ends with the given reason. With HA on, every pending update is sent first
+     * (throttles ignored), and a {@link FlowEndReason#SHUTDOWN} sends no deletes, so a peer can take the flows over.
      *
      * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
      * @return number of flows ended.
      */
     public int finish(final FlowEndReason reason)
     {
-        return flowTable.flushAll(reason);
+        if (haManager != null)
+        {
+            haManager.shutdown(lastTimestampNs);
+        }
+        final int ended = flowTable.flushAll(reason);
+        if (haManager != null)
+        {
+            haManager.flush(lastTimestampNs);
+        }
+        return ended;
     }
 
     /**
@@ -270,6 +344,10 @@ public final class Worker implements PacketHandler, StatsSource
         flowTable.reportStats(sink);
         tcpEngine.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
+        if (haManager != null)
+        {
+            haManager.reportStats(sink);
+        }
     }
 
     private void publishEvents(final Packet p)
