@@ -210,7 +210,7 @@ public final class Flow
         final int tcpFlagsToClientValue)
     {
         startNs = startNsValue;
-        lastNs = Math.max(lastNs, lastNsValue);
+        lastNs = lastNsValue;
         pktsToServer = pktsToServerValue;
         pktsToClient = pktsToClientValue;
         bytesToServer = bytesToServerValue;

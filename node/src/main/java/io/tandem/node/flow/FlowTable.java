@@ -17,6 +17,12 @@ import io.tandem.node.stats.StatsSource;
  * A packet for a flow that is past its timeout but not yet swept ends that flow ({@code timeout}) and starts a new
  * one, as Suricata's lookup does, so the sweep's granularity never changes the result.
  * <p>
+ * HA-standby flows ({@link #insertStandby(FlowKey, long)}) are kept in a list of their own that the sweep skips: they
+ * do not time out while a peer owns them. They are pruned like any other flow when the memcap is reached (counted as
+ * {@code flow.end.standby_pruned}); the first packet for one promotes it (the {@link FlowPromotionListener} is told)
+ * unless its replicated last-seen time is already past the timeout, in which case it ends as a timed-out flow would
+ * have on its owner.
+ * <p>
  * Time is whatever the caller says it is: packet timestamps when reading a file, a clock when live. It never goes
  * backwards inside the table (a packet older than the newest seen counts as seen now).
  */
@@ -263,15 +269,15 @@ public final class FlowTable implements StatsSource
             final int direction = f.match(p, hashValue, ctx.vlanInKey);
             if (direction != Flow.NO_MATCH)
             {
-                if (f.standby)
-                {
-                    promote(f, p, direction);
-                }
-                else if (f.lastNs + timeoutNs(f) <= nowNs)
+                if (f.lastNs + timeoutNs(f) <= nowNs)
                 {
                     end(f, FlowEndReason.TIMEOUT);
                     timedOut++;
                     break;
+                }
+                if (f.standby)
+                {
+                    promote(f, p, direction);
                 }
                 if (reuseCheck != null && reuseCheck.reuse(f, p, direction))
                 {

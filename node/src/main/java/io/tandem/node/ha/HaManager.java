@@ -701,7 +701,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.deletes.sent", deletesSent);
         sink.counter("ha.envelopes.sent", envelopesSent);
         sink.counter("ha.envelopes.received", envelopesReceived);
-        sink.counter("ha.envelopes.rejected", envelopesRejected);
+        sink.counter("ha.envelopes.not_applied", envelopesRejected);
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);
         sink.counter("ha.updates.received", updatesReceived);
         sink.counter("ha.updates.no_flow", updatesWithoutFlow);
