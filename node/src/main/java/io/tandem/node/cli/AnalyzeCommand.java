@@ -20,6 +20,7 @@ import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaFileSink;
 import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.spi.HaRecordException;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.CaptureFormatException;
 import io.tandem.node.io.PcapFileSource;
@@ -162,6 +163,11 @@ public final class AnalyzeCommand implements Callable<Integer>
             return 1;
         }
         catch (final IOException ex)
+        {
+            err.println("tandem: HA: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        catch (final HaRecordException ex)
         {
             err.println("tandem: HA: " + ex.getMessage());
             return EXIT_BAD_INPUT;
