@@ -18,6 +18,12 @@ import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.ha.HaContext;
+import io.tandem.node.ha.HaFileSink;
+import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.spi.HaRecordException;
+import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.CaptureFormatException;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.output.EveWriter;
@@ -80,10 +86,14 @@ public final class AnalyzeCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return EXIT_BAD_INPUT;
         }
-        if (cfg.bool("ha.enabled"))
+        final HaContext haCtx;
+        try
         {
-            err.println("tandem: configuration: ha.enabled: HA replication is not available in this build yet " +
-                "(the HA manager is being built); allowed: no");
+            haCtx = HaContext.fromConfig(cfg).conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("tandem: configuration: " + ex.getMessage());
             return EXIT_BAD_INPUT;
         }
         try
@@ -98,6 +108,7 @@ public final class AnalyzeCommand implements Callable<Integer>
 
         final long startNs = System.nanoTime();
         final boolean showProgress = progress && System.console() != null;
+        HaFileSink haFile = null;
         try (source; EveWriter eveWriter = new EveWriter(open(eve)))
         {
             final Worker.Context workerContext = WorkerContexts.from(cfg);
@@ -111,6 +122,19 @@ public final class AnalyzeCommand implements Callable<Integer>
                 eveWriter.reassemblyDigest(digest);
             }
             final Worker worker = new Worker(workerContext, eveWriter, eveWriter);
+            if (haCtx.enabled())
+            {
+                haFile = haCtx.runtimeOutputFile() == null ? null :
+                    new HaFileSink(haCtx.runtimeOutputFile(), haCtx.runtimeOutputMaxBytes());
+                final HaRecordRegistry registry = new HaRecordRegistry();
+                final HaManager manager =
+                    worker.enableHa(haCtx, registry, haFile == null ? HaMessageSink.NONE : haFile);
+                registry.registerServices(Thread.currentThread().getContextClassLoader());
+                if (haCtx.startupInputFile() != null)
+                {
+                    manager.prime(haCtx.startupInputFile());
+                }
+            }
             long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
             while (!source.isEndOfStream())
             {
@@ -118,6 +142,7 @@ public final class AnalyzeCommand implements Callable<Integer>
                 {
                     break;
                 }
+                worker.endOfBatch();
                 if (showProgress && System.nanoTime() >= nextProgressNs)
                 {
                     nextProgressNs += PROGRESS_INTERVAL_NS;
@@ -153,7 +178,36 @@ public final class AnalyzeCommand implements Callable<Integer>
             err.println("tandem: " + ex.getMessage());
             return 1;
         }
+        catch (final IOException ex)
+        {
+            err.println("tandem: HA: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        catch (final HaRecordException ex)
+        {
+            err.println("tandem: HA: " + ex.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        finally
+        {
+            closeQuietly(haFile, err);
+        }
         return 0;
+    }
+
+    private static void closeQuietly(final HaFileSink haFile, final PrintWriter err)
+    {
+        if (haFile != null)
+        {
+            try
+            {
+                haFile.close();
+            }
+            catch (final IOException ex)
+            {
+                err.println("tandem: HA: cannot close the runtime output file: " + ex.getMessage());
+            }
+        }
     }
 
     private static OutputStream open(final String target)

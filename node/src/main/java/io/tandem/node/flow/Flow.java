@@ -34,6 +34,8 @@ public final class Flow
     int icmpCode;
     FlowState state = FlowState.NEW;
     Object protoState;
+    Object haState;
+    boolean standby;
 
     Flow hashNext;
     Flow lruPrev;
@@ -105,6 +107,117 @@ public final class Flow
         icmpCode = p.icmpCode;
         state = FlowState.NEW;
         protoState = null;
+        haState = null;
+        standby = false;
+    }
+
+    void initStandby(final FlowKey k, final int hashValue, final long flowIdValue, final long nowNs)
+    {
+        key.set(k);
+        hash = hashValue;
+        flowId = flowIdValue;
+        startNs = nowNs;
+        lastNs = nowNs;
+        pktsToServer = 0;
+        pktsToClient = 0;
+        bytesToServer = 0;
+        bytesToClient = 0;
+        tcpFlagsToServer = 0;
+        tcpFlagsToClient = 0;
+        icmpType = -1;
+        icmpCode = -1;
+        state = FlowState.NEW;
+        protoState = null;
+        haState = null;
+        standby = true;
+    }
+
+    boolean matches(final FlowKey other, final int hashValue)
+    {
+        final FlowKey k = key;
+        if (hash != hashValue || k.protocol != other.protocol || k.ipVersion != other.ipVersion ||
+            k.vlanCount != other.vlanCount)
+        {
+            return false;
+        }
+        for (int i = 0; i < k.vlanCount; i++)
+        {
+            if (k.vlanIds[i] != other.vlanIds[i])
+            {
+                return false;
+            }
+        }
+        return (k.clientHi == other.clientHi && k.clientLo == other.clientLo && k.clientPort == other.clientPort &&
+            k.serverHi == other.serverHi && k.serverLo == other.serverLo && k.serverPort == other.serverPort) ||
+            (k.clientHi == other.serverHi && k.clientLo == other.serverLo && k.clientPort == other.serverPort &&
+            k.serverHi == other.clientHi && k.serverLo == other.clientLo && k.serverPort == other.clientPort);
+    }
+
+    /**
+     * Whether this node holds the flow in HA-standby: a peer owns it, this node keeps its replicated state. Standby
+     * flows do not time out; the first packet seen for one promotes it (this node becomes the owner).
+     *
+     * @return true when standby.
+     */
+    public boolean standby()
+    {
+        return standby;
+    }
+
+    /**
+     * HA manager state attached to the flow, or null. Typed as Object so this package does not depend on HA.
+     *
+     * @return the state.
+     */
+    public Object haState()
+    {
+        return haState;
+    }
+
+    /**
+     * Attach HA manager state; cleared when the flow is reused.
+     *
+     * @param value the state, or null.
+     * @return this.
+     */
+    public Flow haState(final Object value)
+    {
+        haState = value;
+        return this;
+    }
+
+    /**
+     * Restore replicated counters and times (the HA manager does this on a standby flow).
+     *
+     * @param startNsValue          time of the first packet on the owner.
+     * @param lastNsValue           time of the last packet on the owner.
+     * @param pktsToServerValue     packets client to server.
+     * @param pktsToClientValue     packets server to client.
+     * @param bytesToServerValue    bytes client to server.
+     * @param bytesToClientValue    bytes server to client.
+     * @param tcpFlagsToServerValue TCP flags client to server.
+     * @param tcpFlagsToClientValue TCP flags server to client.
+     * @return this.
+     */
+    public Flow restoreCounters(
+        final long startNsValue,
+        final long lastNsValue,
+        final long pktsToServerValue,
+        final long pktsToClientValue,
+        final long bytesToServerValue,
+        final long bytesToClientValue,
+        final int tcpFlagsToServerValue,
+        final int tcpFlagsToClientValue)
+    {
+        startNs = startNsValue;
+        lastNs = lastNsValue;
+        pktsToServer = pktsToServerValue;
+        pktsToClient = pktsToClientValue;
+        bytesToServer = bytesToServerValue;
+        bytesToClient = bytesToClientValue;
+        tcpFlagsToServer = tcpFlagsToServerValue;
+        tcpFlagsToClient = tcpFlagsToClientValue;
+        return this;
     }
 
     void swap()

@@ -12,7 +12,9 @@ public enum FlowEndReason
     /** Evicted to make room (emergency mode with no flow timed out). */
     FORCED("forced"),
     /** A new TCP session reused the tuple of a closed one. */
-    TCP_REUSE("tcp_reuse");
+    TCP_REUSE("tcp_reuse"),
+    /** A peer that owns the session ended it (HA delete applied to a standby flow). */
+    HA_DELETE("ha_delete");
 
     private final String eveName;
 

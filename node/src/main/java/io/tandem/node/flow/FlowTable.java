@@ -17,6 +17,12 @@ import io.tandem.node.stats.StatsSource;
  * A packet for a flow that is past its timeout but not yet swept ends that flow ({@code timeout}) and starts a new
  * one, as Suricata's lookup does, so the sweep's granularity never changes the result.
  * <p>
+ * HA-standby flows ({@link #insertStandby(FlowKey, long)}) are kept in a list of their own that the sweep skips: they
+ * do not time out while a peer owns them. They are pruned like any other flow when the memcap is reached (counted as
+ * {@code flow.end.standby_pruned}); the first packet for one promotes it (the {@link FlowPromotionListener} is told)
+ * unless its replicated last-seen time is already past the timeout, in which case it ends as a timed-out flow would
+ * have on its owner.
+ * <p>
  * Time is whatever the caller says it is: packet timestamps when reading a file, a clock when live. It never goes
  * backwards inside the table (a packet older than the newest seen counts as seen now).
  */
@@ -28,6 +34,8 @@ public final class FlowTable implements StatsSource
     public static final int BUCKET_BYTES = 8;
 
     private static final int LIST_COUNT = FlowProtocol.count() * FlowState.count();
+    /** The list of standby flows: never expired, pruned like the others. */
+    private static final int STANDBY_LIST = LIST_COUNT;
 
     private final Context ctx;
     private final FlowTimeouts timeouts;
@@ -35,8 +43,8 @@ public final class FlowTable implements StatsSource
     private final Flow[] buckets;
     private final int bucketMask;
     private final Flow[] spare;
-    private final Flow[] lruHead = new Flow[LIST_COUNT];
-    private final Flow[] lruTail = new Flow[LIST_COUNT];
+    private final Flow[] lruHead = new Flow[LIST_COUNT + 1];
+    private final Flow[] lruTail = new Flow[LIST_COUNT + 1];
     private final int maxFlows;
     private final int recoveryFlows;
 
@@ -49,6 +57,12 @@ public final class FlowTable implements StatsSource
     private int lastDirection;
     private FlowReuseCheck reuseCheck;
     private long reused;
+    private FlowPromotionListener promotionListener = FlowPromotionListener.NONE;
+    private int standbyActive;
+    private long standbyInserted;
+    private long standbyPromoted;
+    private long standbyPruned;
+    private long haDeleted;
 
     private long flowsTotal;
     private final long[] flowsByProtocol = new long[FlowProtocol.count()];
@@ -261,6 +275,10 @@ public final class FlowTable implements StatsSource
                     timedOut++;
                     break;
                 }
+                if (f.standby)
+                {
+                    promote(f, p, direction);
+                }
                 if (reuseCheck != null && reuseCheck.reuse(f, p, direction))
                 {
                     end(f, FlowEndReason.TCP_REUSE);
@@ -287,6 +305,129 @@ public final class FlowTable implements StatsSource
         linkTail(f, listIndex(f));
         account(f, p, Flow.TO_SERVER);
         return f;
+    }
+
+    /**
+     * Create a standby flow from a key without a packet (a peer owns it), or make the existing flow of that key
+     * standby. The flow is oriented as the key says (an existing flow seen the other way round is swapped). Standby
+     * flows do not time out; they are pruned like any other under memory pressure (counted as
+     * {@code flow.end.standby_pruned}); the first packet seen for one promotes it.
+     *
+     * @param key    the flow's key, client to server.
+     * @param timeNs time of insertion (last-seen time of a new flow).
+     * @return the flow, or null when no flow could be had (memcap reached and nothing evictable).
+     */
+    public Flow insertStandby(final FlowKey key, final long timeNs)
+    {
+        advance(timeNs);
+        Flow f = lookup(key);
+        if (f != null)
+        {
+            if (f.key.clientPort != key.clientPort || f.key.clientLo != key.clientLo || f.key.clientHi != key.clientHi)
+            {
+                f.swap();
+            }
+            if (!f.standby)
+            {
+                unlink(f);
+                f.standby = true;
+                standbyActive++;
+                linkTail(f, listIndex(f));
+            }
+            return f;
+        }
+        f = allocate();
+        if (f == null)
+        {
+            return null;
+        }
+        final int hashValue = hash(key);
+        final int bucket = hashValue & bucketMask;
+        f.initStandby(key, hashValue, nextFlowId(hashValue), nowNs);
+        f.hashNext = buckets[bucket];
+        buckets[bucket] = f;
+        active++;
+        standbyActive++;
+        standbyInserted++;
+        linkTail(f, listIndex(f));
+        return f;
+    }
+
+    /**
+     * Find the live flow of a key, either orientation.
+     *
+     * @param key the key.
+     * @return the flow, or null.
+     */
+    public Flow lookup(final FlowKey key)
+    {
+        final int hashValue = hash(key);
+        for (Flow f = buckets[hashValue & bucketMask]; f != null; f = f.hashNext)
+        {
+            if (f.matches(key, hashValue))
+            {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * End a live flow now (an HA delete from the peer that owns it).
+     *
+     * @param f      a live flow of this table.
+     * @param reason why.
+     */
+    public void remove(final Flow f, final FlowEndReason reason)
+    {
+        end(f, reason);
+        if (reason == FlowEndReason.HA_DELETE)
+        {
+            haDeleted++;
+        }
+        checkRecovery();
+    }
+
+    /**
+     * Install the listener told when a packet promotes a standby flow.
+     *
+     * @param listener the listener, or null for none.
+     * @return this.
+     */
+    public FlowTable promotionListener(final FlowPromotionListener listener)
+    {
+        promotionListener = listener == null ? FlowPromotionListener.NONE : listener;
+        return this;
+    }
+
+    /**
+     * Live standby flows.
+     *
+     * @return the count.
+     */
+    public int standbyFlows()
+    {
+        return standbyActive;
+    }
+
+    /**
+     * Standby flows evicted under memory pressure.
+     *
+     * @return the count.
+     */
+    public long standbyPruned()
+    {
+        return standbyPruned;
+    }
+
+    /**
+     * Standby flows promoted by a packet.
+     *
+     * @return the count.
+     */
+    public long standbyPromoted()
+    {
+        return standbyPromoted;
     }
 
     /**
@@ -377,7 +518,7 @@ public final class FlowTable implements StatsSource
     public int flushAll(final FlowEndReason reason)
     {
         int ended = 0;
-        for (int list = 0; list < LIST_COUNT; list++)
+        for (int list = 0; list <= LIST_COUNT; list++)
         {
             while (lruHead[list] != null)
             {
@@ -447,6 +588,11 @@ public final class FlowTable implements StatsSource
         sink.counter("flow.end.forced", forced);
         sink.counter("flow.end.shutdown", flushed);
         sink.counter("flow.end.tcp_reuse", reused);
+        sink.counter("flow.end.standby_pruned", standbyPruned);
+        sink.counter("flow.end.ha_delete", haDeleted);
+        sink.counter("flow.standby", standbyActive);
+        sink.counter("flow.standby_inserted", standbyInserted);
+        sink.counter("flow.standby_promoted", standbyPromoted);
     }
 
     private void account(final Flow f, final Packet p, final int direction)
@@ -505,6 +651,10 @@ public final class FlowTable implements StatsSource
                 {
                     break;
                 }
+                if (victim.standby)
+                {
+                    standbyPruned++;
+                }
                 end(victim, FlowEndReason.FORCED);
                 forced++;
             }
@@ -515,7 +665,7 @@ public final class FlowTable implements StatsSource
     private Flow oldest()
     {
         Flow oldest = null;
-        for (int list = 0; list < LIST_COUNT; list++)
+        for (int list = 0; list <= LIST_COUNT; list++)
         {
             final Flow head = lruHead[list];
             if (head != null && (oldest == null || head.lastNs < oldest.lastNs))
@@ -535,8 +685,22 @@ public final class FlowTable implements StatsSource
         }
     }
 
+    private void promote(final Flow f, final Packet p, final int direction)
+    {
+        unlink(f);
+        f.standby = false;
+        standbyActive--;
+        standbyPromoted++;
+        linkTail(f, listIndex(f));
+        promotionListener.onPromote(f, p, direction);
+    }
+
     private void end(final Flow f, final FlowEndReason reason)
     {
+        if (f.standby)
+        {
+            standbyActive--;
+        }
         listener.onFlowEnd(f, reason);
         unlink(f);
         final int bucket = f.hash & bucketMask;
@@ -565,6 +729,10 @@ public final class FlowTable implements StatsSource
 
     private static int listIndex(final Flow f)
     {
+        if (f.standby)
+        {
+            return STANDBY_LIST;
+        }
         return FlowProtocol.of(f.key.protocol).ordinal() * FlowState.count() + f.state.ordinal();
     }
 
@@ -630,17 +798,42 @@ public final class FlowTable implements StatsSource
      */
     int hash(final Packet p)
     {
+        return hash(p.srcHi, p.srcLo, p.srcPort, p.dstHi, p.dstLo, p.dstPort, p.protocol, p.ipVersion,
+            ctx.vlanInKey ? p.vlanCount : 0, p.vlanIds);
+    }
+
+    /**
+     * The same symmetric hash from a flow key (equal to the hash of either direction's packets).
+     *
+     * @param k the key.
+     * @return the hash.
+     */
+    int hash(final FlowKey k)
+    {
+        return hash(k.clientHi, k.clientLo, k.clientPort, k.serverHi, k.serverLo, k.serverPort, k.protocol,
+            k.ipVersion, ctx.vlanInKey ? k.vlanCount : 0, k.vlanIds);
+    }
+
+    private int hash(
+        final long srcHi,
+        final long srcLo,
+        final int srcPort,
+        final long dstHi,
+        final long dstLo,
+        final int dstPort,
+        final int protocol,
+        final int ipVersion,
+        final int vlanCount,
+        final int[] vlanIds)
+    {
         final long seed = ctx.hashSeed;
-        final long a = mix(p.srcHi * 0x9E3779B97F4A7C15L ^ p.srcLo ^ seed) + p.srcPort;
-        final long b = mix(p.dstHi * 0x9E3779B97F4A7C15L ^ p.dstLo ^ seed) + p.dstPort;
+        final long a = mix(srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ seed) + srcPort;
+        final long b = mix(dstHi * 0x9E3779B97F4A7C15L ^ dstLo ^ seed) + dstPort;
         long h = mix(a) + mix(b);
-        h ^= ((long)p.protocol << 8) | p.ipVersion;
-        if (ctx.vlanInKey)
+        h ^= ((long)protocol << 8) | ipVersion;
+        for (int i = 0; i < vlanCount; i++)
         {
-            for (int i = 0; i < p.vlanCount; i++)
-            {
-                h = h * 31 + p.vlanIds[i];
-            }
+            h = h * 31 + vlanIds[i];
         }
         h = mix(h ^ seed);
         return (int)(h ^ (h >>> 32));

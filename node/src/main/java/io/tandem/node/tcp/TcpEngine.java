@@ -688,6 +688,29 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
     }
 
     /**
+     * Attach a fresh session to a flow without a packet, for the HA manager to restore replicated state into; the
+     * flow's existing session is returned as it is.
+     *
+     * @param flow the flow (a standby flow).
+     * @return the session, or null when the memcap refused it (counted as a memcap drop, no policy applied).
+     */
+    public TcpSession attachSession(final Flow flow)
+    {
+        if (flow.protoState() instanceof TcpSession existing)
+        {
+            return existing;
+        }
+        final TcpSession ssn = pool.acquire();
+        if (ssn == null)
+        {
+            memcapDrops++;
+            return null;
+        }
+        flow.protoState(ssn);
+        return ssn;
+    }
+
+    /**
      * The flow of the last packet handled.
      *
      * @return the flow, or null before the first packet.

@@ -29,6 +29,8 @@ public final class TcpStreamTracker
     public static final int FLAG_DEPTH_REACHED = 0x0040;
     /** Window scaling is in use for this direction. */
     public static final int FLAG_WSCALE = 0x0080;
+    /** HA takeover gap: bytes sent before this node took the session over were never seen here (not an evasion). */
+    public static final int FLAG_TAKEOVER_GAP = 0x0100;
 
     /** Initial sequence number. */
     public int isn;

@@ -17,6 +17,11 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.HaContext;
+import io.tandem.node.ha.HaEnvelopes;
+import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
@@ -43,6 +48,7 @@ public final class Worker implements PacketHandler, StatsSource
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
     private final Reassembler reassembler;
+    private HaManager haManager;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -181,6 +187,10 @@ public final class Worker implements PacketHandler, StatsSource
         {
             flushStreams(flow);
             flowListener.onFlowEnd(flow, reason);
+            if (haManager != null)
+            {
+                haManager.onFlowEnd(flow, reason);
+            }
             releaseSession(flow);
         });
         tcpEngine = new TcpEngine(ctx.tcp, flowTable, tcpListener);
@@ -199,6 +209,44 @@ public final class Worker implements PacketHandler, StatsSource
         if (reassembler != null)
         {
             reassembler.flowEnd(flow);
+        }
+    }
+
+    /**
+     * Turn HA on for this worker: an {@link HaManager} marks changes as packets are processed, sends due updates at
+     * the end of each batch ({@link #endOfBatch()}) and on the worker's one-second timer, deletes when owned flows
+     * end, and promotes standby flows on their first packet.
+     *
+     * @param ctx      HA settings.
+     * @param registry the worker's record registry (Tandem's records are registered in it here).
+     * @param sink     where generated envelopes go.
+     * @return the manager (to prime it from a file or apply received envelopes).
+     */
+    public HaManager enableHa(final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink)
+    {
+        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, sink,
+            HaEnvelopes.of(ctx, System.currentTimeMillis()));
+        return haManager;
+    }
+
+    /**
+     * The worker's HA manager.
+     *
+     * @return the manager, or null when HA is off.
+     */
+    public HaManager haManager()
+    {
+        return haManager;
+    }
+
+    /**
+     * End of a batch of packets: the HA manager sends the updates that are due.
+     */
+    public void endOfBatch()
+    {
+        if (haManager != null)
+        {
+            haManager.flush(lastTimestampNs);
         }
     }
 
@@ -247,19 +295,27 @@ public final class Worker implements PacketHandler, StatsSource
             {
                 packetsWithoutFlow++;
             }
-            else if (p.isTcp())
+            else
             {
                 final int direction = flowTable.lastDirection();
-                final int verdict = tcpEngine.handle(p, flow, direction);
-                reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
-                if (verdict == TcpEngine.VERDICT_DROP)
+                int verdict = TcpEngine.VERDICT_PASS;
+                if (p.isTcp())
                 {
-                    tcpVerdictDrops++;
+                    verdict = tcpEngine.handle(p, flow, direction);
+                    reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
+                    if (verdict == TcpEngine.VERDICT_DROP)
+                    {
+                        tcpVerdictDrops++;
+                    }
                 }
-            }
-            else if (p.isUdp())
-            {
-                reassembler.datagram(p, flow, flowTable.lastDirection() == Flow.TO_SERVER);
+                else if (p.isUdp())
+                {
+                    reassembler.datagram(p, flow, direction == Flow.TO_SERVER);
+                }
+                if (haManager != null)
+                {
+                    haManager.onPacket(flow, verdict, timestampNs);
+                }
             }
         }
 
@@ -267,19 +323,33 @@ public final class Worker implements PacketHandler, StatsSource
         {
             flowTable.expire(timestampNs);
             defragmenter.expire(timestampNs);
+            if (haManager != null)
+            {
+                haManager.onTimer(timestampNs);
+            }
             nextExpiryNs = timestampNs + EXPIRY_INTERVAL_NS;
         }
     }
 
     /**
-     * End of input: every live flow ends with the given reason.
+     * End of input: every live flow ends with the given reason. With HA on, every pending update is sent first
+     * (throttles ignored), and a {@link FlowEndReason#SHUTDOWN} sends no deletes, so a peer can take the flows over.
      *
      * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
      * @return number of flows ended.
      */
     public int finish(final FlowEndReason reason)
     {
-        return flowTable.flushAll(reason);
+        if (haManager != null)
+        {
+            haManager.shutdown(lastTimestampNs);
+        }
+        final int ended = flowTable.flushAll(reason);
+        if (haManager != null)
+        {
+            haManager.flush(lastTimestampNs);
+        }
+        return ended;
     }
 
     /**
@@ -351,6 +421,10 @@ public final class Worker implements PacketHandler, StatsSource
         tcpEngine.reportStats(sink);
         reassembler.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
+        if (haManager != null)
+        {
+            haManager.reportStats(sink);
+        }
     }
 
     private void publishEvents(final Packet p)

@@ -181,12 +181,48 @@ class AnalyzeCommandTest
     }
 
     @Test
-    void shouldRefuseToStartWithHaEnabledUntilTheHaManagerExists() throws IOException
+    void shouldHandSessionsOverThroughAnHaFileWhenACaptureIsSplitBetweenTwoNodes() throws IOException
     {
-        final Path pcap = dir.resolve("one.pcap");
-        writeFrames(pcap, udpFrame(0, 53, 10));
-        assertThat(analyze("--pcap", pcap.toString(), "--set", "ha.enabled=yes")).isEqualTo(2);
-        assertThat(err.toString()).contains("ha.enabled", "not available");
+        final Path firstHalf = dir.resolve("first.pcap");
+        final Path secondHalf = dir.resolve("second.pcap");
+        final List<byte[]> frames = new ArrayList<>();
+        final List<Long> times = new ArrayList<>();
+        new TrafficSynthesizer(new SynthOptions().seed(11).sessions(200).concurrency(40))
+            .generate((frame, capturedLength, wireLength, timestampNs, linkType) ->
+            {
+                final byte[] copy = new byte[capturedLength];
+                frame.getBytes(0, copy);
+                frames.add(copy);
+                times.add(timestampNs);
+            });
+        final long splitNs = times.get(times.size() / 2);
+        try (PcapFileWriter first = new PcapFileWriter(firstHalf, 1, true);
+            PcapFileWriter second = new PcapFileWriter(secondHalf, 1, true))
+        {
+            for (int i = 0; i < frames.size(); i++)
+            {
+                final UnsafeBuffer buffer = new UnsafeBuffer(frames.get(i));
+                (times.get(i) < splitNs ? first : second).write(buffer, 0, frames.get(i).length, times.get(i));
+            }
+        }
+        final Path haFile = dir.resolve("node1.ha");
+        final Path eve1 = dir.resolve("eve1.json");
+        final Path eve2 = dir.resolve("eve2.json");
+
+        assertThat(analyze("--pcap", firstHalf.toString(), "--eve", eve1.toString(), "--set", "ha.enabled=true",
+            "--set", "ha.node-id=1", "--set", "ha.min-session-lifetime=0", "--set", "ha.min-sync-interval=0",
+            "--set", "ha.runtime-output-file=" + haFile)).isZero();
+        assertThat(haFile).exists();
+        assertThat(analyze("--pcap", secondHalf.toString(), "--eve", eve2.toString(), "--set", "ha.enabled=true",
+            "--set", "ha.node-id=2", "--set", "ha.min-session-lifetime=0", "--set", "ha.min-sync-interval=0",
+            "--set", "ha.startup-input-file=" + haFile)).isZero();
+
+        final JsonNode stats1 = ofType(eve(eve1), "stats").get(0).get("stats");
+        final JsonNode stats2 = ofType(eve(eve2), "stats").get(0).get("stats");
+        assertThat(stats1.at("/ha/updates/sent").asLong()).isPositive();
+        assertThat(stats2.at("/ha/updates/received").asLong()).isEqualTo(stats1.at("/ha/updates/sent").asLong());
+        assertThat(stats2.at("/flow/standby_promoted").asLong()).isPositive();
+        assertThat(stats2.at("/ha/sessions/tcp_restored").asLong()).isPositive();
     }
 
     @Test

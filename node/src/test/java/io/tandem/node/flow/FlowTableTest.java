@@ -262,4 +262,44 @@ class FlowTableTest
         assertThat(ended).containsExactly("2>53:forced:new:1/0", "3>53:forced:new:1/0", "4>53:forced:new:1/0");
         assertThat(table.activeFlows()).isEqualTo(8);
     }
+
+    @Test
+    void shouldInsertAStandbyFlowFromAKeyThatHashesAndMatchesLikeItsPackets()
+    {
+        final FlowTable table = new FlowTable(new FlowTable.Context(), recorder);
+        final Packet request = packet(17, 0x0a000001, 5353, 0x0a000002, 53, 80);
+        final FlowKey key = new FlowKey().set(4, 17, 0, 0x0a000001L, 5353, 0, 0x0a000002L, 53);
+        assertThat(table.hash(key)).isEqualTo(table.hash(request));
+
+        final Flow standby = table.insertStandby(key, T0);
+        assertThat(standby.standby()).isTrue();
+        assertThat(table.lookup(key)).isSameAs(standby);
+        assertThat(table.insertStandby(key, T0 + SECOND)).isSameAs(standby);
+        assertThat(table.standbyFlows()).isEqualTo(1);
+        assertThat(table.activeFlows()).isEqualTo(1);
+
+        final List<String> promoted = new ArrayList<>();
+        table.promotionListener((flow, p, direction) -> promoted.add(flow.key().clientPort() + ":" + direction));
+        assertThat(table.handle(reverse(request, 120), T0 + 2 * SECOND)).isSameAs(standby);
+        assertThat(promoted).containsExactly("5353:" + Flow.TO_CLIENT);
+        assertThat(standby.standby()).isFalse();
+        assertThat(table.standbyFlows()).isZero();
+        assertThat(table.standbyPromoted()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotSweepStandbyFlowsButEndOneWhosePacketComesPastItsTimeout()
+    {
+        final FlowTable table = new FlowTable(new FlowTable.Context(), recorder);
+        final FlowKey key = new FlowKey().set(4, 17, 0, 0x0a000001L, 5353, 0, 0x0a000002L, 53);
+        table.insertStandby(key, T0);
+        assertThat(table.expire(T0 + 3600 * SECOND)).isZero();
+        assertThat(table.standbyFlows()).isEqualTo(1);
+
+        final Flow fresh = table.handle(packet(17, 0x0a000001, 5353, 0x0a000002, 53, 80), T0 + 3601 * SECOND);
+        assertThat(ended).containsExactly("5353>53:timeout:new:0/0");
+        assertThat(fresh.standby()).isFalse();
+        assertThat(table.standbyPromoted()).isZero();
+        assertThat(table.activeFlows()).isEqualTo(1);
+    }
 }

@@ -1,0 +1,340 @@
+package io.tandem.node.ha;
+
+import static io.tandem.node.ha.HaNode.MS;
+import static io.tandem.node.ha.HaNode.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.tandem.node.decode.Packet;
+import io.tandem.node.flow.Flow;
+import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.flow.FlowState;
+import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.spi.HaRecordException;
+import io.tandem.node.ha.spi.HaRecordProvider;
+import io.tandem.node.ha.spi.HaSessionHandle;
+import io.tandem.node.tcp.TcpEngine;
+import io.tandem.node.tcp.TcpSession;
+import io.tandem.node.tcp.TcpState;
+import io.tandem.node.tcp.TcpStreamTracker;
+import io.tandem.proto.ha.v1.Envelope;
+import io.tandem.proto.ha.v1.SessionBatch;
+import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.ha.v1.SessionRecord;
+import io.tandem.proto.ha.v1.SessionUpdate;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.Test;
+
+class HaManagerTest
+{
+    private static final long HOUR = 3_600_000L * MS;
+
+    @Test
+    void shouldCreateAStandbySessionFromAnUpdateAndUpdateItInStandby()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0);
+        a.worker.endOfBatch();
+        a.channel.deliverTo(b.manager, T0 + 3 * MS);
+
+        final Flow standby = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(standby).isNotNull();
+        assertThat(standby.standby()).isTrue();
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(1);
+        assertThat(TcpEngine.session(standby).state).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(standby.state()).isEqualTo(FlowState.ESTABLISHED);
+        assertThat(standby.pktsToServer()).isEqualTo(2);
+        assertThat(standby.pktsToClient()).isEqualTo(1);
+
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 100, T0 + 10 * MS);
+        a.worker.endOfBatch();
+        a.channel.deliverTo(b.manager, T0 + 11 * MS);
+
+        assertThat(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT))).isSameAs(standby);
+        assertThat(standby.standby()).isTrue();
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(1);
+        assertThat(TcpEngine.session(standby).client.nextSeq).isEqualTo(1101);
+        assertThat(standby.pktsToServer()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRemoveAStandbySessionOnDelete()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0);
+        a.worker.endOfBatch();
+        a.channel.deliverTo(b.manager, T0 + 3 * MS);
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(1);
+
+        a.worker.flowTable().expire(T0 + HOUR);
+        a.worker.endOfBatch();
+        assertThat(a.manager.deletesSent()).isEqualTo(1);
+        a.channel.deliverTo(b.manager, T0 + HOUR);
+
+        assertThat(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT))).isNull();
+        assertThat(b.worker.flowTable().standbyFlows()).isZero();
+        assertThat(b.counter("flow.end.ha_delete")).isEqualTo(1);
+        assertThat(b.ended).containsExactly("ha_delete");
+    }
+
+    @Test
+    void shouldKeepStandbySessionsPastTheirTimeoutButPruneAndCountThemUnderPressure()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        a.udp(1001, true, T0).udp(1002, true, T0 + MS);
+        a.worker.endOfBatch();
+        final FlowTable.Context small = new FlowTable.Context().hashSize(16).prealloc(4).pruneFlows(1)
+            .memcapBytes(16 * FlowTable.BUCKET_BYTES + 4 * FlowTable.FLOW_BYTES);
+        final HaNode b = new HaNode(2, 0, 0, small);
+        a.channel.deliverTo(b.manager, T0 + 2 * MS);
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(2);
+
+        assertThat(b.worker.flowTable().expire(T0 + HOUR)).isZero();
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(2);
+
+        for (int port = 2001; port <= 2004; port++)
+        {
+            b.udp(port, true, T0 + HOUR + port * MS);
+        }
+        assertThat(b.worker.flowTable().standbyFlows()).isZero();
+        assertThat(b.counter("flow.end.standby_pruned")).isEqualTo(2);
+        assertThat(b.manager.deletesSent()).isZero();
+    }
+
+    @Test
+    void shouldPromoteAStandbySessionOnItsFirstPacketAndContinueInSequence()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 100, T0 + 3 * MS);
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.manager.deletesSent()).isZero();
+        a.channel.deliverTo(b.manager, T0 + 4 * MS);
+
+        b.tcp(false, Packet.TH_ACK | Packet.TH_PSH, 5001, 1101, 200, T0 + 5 * MS);
+        final Flow flow = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(flow.standby()).isFalse();
+        assertThat(b.counter("flow.standby_promoted")).isEqualTo(1);
+        assertThat(b.counter("ha.sessions.promoted")).isEqualTo(1);
+        final TcpSession ssn = TcpEngine.session(flow);
+        assertThat(ssn.state).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(ssn.server.nextSeq).isEqualTo(5201);
+        assertThat(ssn.has(TcpSession.FLAG_MIDSTREAM)).isFalse();
+        assertThat(flow.pktsToServer()).isEqualTo(3);
+        assertThat(flow.pktsToClient()).isEqualTo(2);
+        assertThat(b.events).isEmpty();
+        assertThat(b.manager.takeoverGaps()).isZero();
+
+        b.worker.endOfBatch();
+        assertThat(b.manager.updatesSent()).isEqualTo(1);
+        assertThat(b.channel.size()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountATakeoverGapWithoutEventsWhenTheStandbyWasBehind()
+    {
+        final HaNode a = new HaNode(1, 0, 60_000);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0);
+        a.worker.endOfBatch();
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 300, T0 + 10 * MS);
+        a.worker.endOfBatch();
+        a.channel.deliverTo(b.manager, T0 + 11 * MS);
+        assertThat(a.manager.dirtySessions()).isEqualTo(1);
+
+        b.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1301, 5001, 100, T0 + 12 * MS);
+        final TcpSession ssn = TcpEngine.session(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT)));
+        assertThat(b.manager.takeoverGaps()).isEqualTo(1);
+        assertThat(b.manager.takeoverGapBytes()).isEqualTo(300);
+        assertThat(ssn.client.has(TcpStreamTracker.FLAG_TAKEOVER_GAP)).isTrue();
+        assertThat(ssn.client.nextSeq).isEqualTo(1401);
+        assertThat(b.events).isEmpty();
+    }
+
+    @Test
+    void shouldHoldAChangeUntilTheSessionIsOldEnoughAndFlushItFromTheTimer()
+    {
+        final HaNode a = new HaNode(1, 1000, 0);
+        a.udp(1001, true, T0);
+        assertThat(a.manager.flush(T0)).isZero();
+        assertThat(a.manager.onTimer(T0 + 999 * MS)).isZero();
+        assertThat(a.manager.onTimer(T0 + 1000 * MS)).isEqualTo(1);
+        assertThat(a.channel.size()).isEqualTo(1);
+        assertThat(a.manager.dirtySessions()).isZero();
+    }
+
+    @Test
+    void shouldSpaceUpdatesByTheSyncIntervalComputedFromNow()
+    {
+        final HaNode a = new HaNode(1, 0, 1000);
+        a.udp(1001, true, T0);
+        a.manager.flush(T0);
+        assertThat(a.manager.updatesSent()).isEqualTo(1);
+        a.udp(1001, true, T0 + 100 * MS);
+        a.manager.flush(T0 + 100 * MS);
+        a.manager.onTimer(T0 + 999 * MS);
+        assertThat(a.manager.updatesSent()).isEqualTo(1);
+        a.manager.onTimer(T0 + 1000 * MS);
+        assertThat(a.manager.updatesSent()).as("timer flush without a packet").isEqualTo(2);
+
+        a.udp(1001, true, T0 + 10_000 * MS);
+        a.manager.flush(T0 + 10_000 * MS);
+        assertThat(a.manager.updatesSent()).isEqualTo(3);
+        a.udp(1001, true, T0 + 10_100 * MS);
+        a.manager.flush(T0 + 10_100 * MS);
+        a.manager.onTimer(T0 + 10_999 * MS);
+        assertThat(a.manager.updatesSent()).as("an idle session cannot burst").isEqualTo(3);
+        a.manager.onTimer(T0 + 11_000 * MS);
+        assertThat(a.manager.updatesSent()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldReplicateEveryChangeWithBothThrottlesOff()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        a.handshake(1000, 5000, T0);
+        int sent = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001 + 10 * i, 5001, 10, T0 + (10 + i) * MS);
+            sent += a.manager.flush(T0 + (10 + i) * MS);
+        }
+        assertThat(sent).isEqualTo(5);
+    }
+
+    @Test
+    void shouldSendEachCriticalChangeThroughBothThrottles()
+    {
+        final HaNode a = new HaNode(1, 65_535, 65_535);
+        a.tcp(true, Packet.TH_SYN, 1000, 0, 0, T0);
+        assertThat(a.manager.flush(T0)).isZero();
+        a.tcp(false, Packet.TH_SYN | Packet.TH_ACK, 5000, 1001, 0, T0 + MS);
+        assertThat(a.manager.flush(T0 + MS)).isZero();
+        a.tcp(true, Packet.TH_ACK, 1001, 5001, 0, T0 + 2 * MS);
+        assertThat(a.manager.flush(T0 + 2 * MS)).as("established").isEqualTo(1);
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 10, T0 + 3 * MS);
+        assertThat(a.manager.flush(T0 + 3 * MS)).as("counters only").isZero();
+
+        final Flow flow = a.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        a.manager.applicationProtocol(flow, 7, T0 + 4 * MS);
+        assertThat(a.manager.flush(T0 + 4 * MS)).as("application protocol identified").isEqualTo(1);
+        a.manager.ignoreDirection(flow, 1, T0 + 5 * MS);
+        assertThat(a.manager.flush(T0 + 5 * MS)).as("ignore one direction").isZero();
+        a.manager.ignoreDirection(flow, 3, T0 + 6 * MS);
+        assertThat(a.manager.flush(T0 + 6 * MS)).as("ignore both").isEqualTo(1);
+        a.manager.verdict(flow, HaManager.VERDICT_DROP, T0 + 7 * MS);
+        assertThat(a.manager.flush(T0 + 7 * MS)).as("drop").isEqualTo(1);
+        a.manager.verdict(flow, HaManager.VERDICT_RESET, T0 + 8 * MS);
+        assertThat(a.manager.flush(T0 + 8 * MS)).as("reset").isEqualTo(1);
+
+        a.worker.flowTable().expire(T0 + HOUR);
+        assertThat(a.manager.deletesSent()).as("deletion").isEqualTo(1);
+        final long before = a.channel.sent();
+        a.manager.flush(T0 + HOUR);
+        assertThat(a.channel.sent()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldSendNoDeleteForNeverSyncedStandbyOrShutdownSessions()
+    {
+        final HaNode a = new HaNode(1, 65_535, 65_535);
+        a.udp(1001, true, T0);
+        a.worker.endOfBatch();
+        a.worker.flowTable().expire(T0 + HOUR);
+        assertThat(a.ended).containsExactly("timeout");
+        assertThat(a.manager.deletesSent()).as("never synced").isZero();
+
+        final HaNode owner = new HaNode(3, 0, 0);
+        owner.udp(1002, true, T0).udp(1003, true, T0);
+        owner.worker.endOfBatch();
+        owner.channel.deliverTo(a.manager, T0 + MS);
+        assertThat(a.worker.flowTable().standbyFlows()).isEqualTo(2);
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.manager.deletesSent()).as("standby").isZero();
+
+        owner.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(owner.ended).containsExactly("shutdown", "shutdown");
+        assertThat(owner.manager.deletesSent()).as("capture end").isZero();
+    }
+
+    @Test
+    void shouldRefuseANinthRecordAfterTandemsOwnTwo()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        assertThat(a.registry.count()).isEqualTo(2);
+        for (int i = 0; i < 6; i++)
+        {
+            a.registry.register(new NullRecord(150 + i));
+        }
+        assertThatThrownBy(() -> a.registry.register(new NullRecord(199)))
+            .isInstanceOf(HaRecordException.class)
+            .satisfies(ex -> assertThat(((HaRecordException)ex).reason())
+                .isEqualTo(HaRecordException.Reason.REGISTRY_FULL));
+    }
+
+    @Test
+    void shouldSkipAndCountAnUnknownRecordAndApplyTheRestOfTheUpdate()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.udp(1001, true, T0);
+        a.worker.endOfBatch();
+        final Envelope sent = a.channel.poll();
+        final SessionUpdate update = sent.getSessions().getMessages(0).getUpdate().toBuilder()
+            .addRecords(SessionRecord.newBuilder().setPreprocessorId(250).setSubcode(9)
+                .setData(ByteString.copyFromUtf8("from a plugin b lacks")))
+            .build();
+        final Envelope withUnknown = sent.toBuilder().setSessions(SessionBatch.newBuilder()
+            .addMessages(SessionMessage.newBuilder().setUpdate(update))).build();
+
+        assertThat(b.manager.apply(withUnknown, T0 + MS)).isEqualTo(1);
+        assertThat(b.registry.unknownRecords()).isEqualTo(1);
+        final Flow flow = b.flow(HaNode.udpKey(1001));
+        assertThat(flow.standby()).isTrue();
+        assertThat(flow.pktsToServer()).isEqualTo(1);
+    }
+
+    private static final class NullRecord implements HaRecordProvider
+    {
+        private final int id;
+
+        NullRecord(final int id)
+        {
+            this.id = id;
+        }
+
+        @Override
+        public int preprocessorId()
+        {
+            return id;
+        }
+
+        @Override
+        public int subcode()
+        {
+            return 0;
+        }
+
+        @Override
+        public int maxRecordBytes()
+        {
+            return 1;
+        }
+
+        @Override
+        public int produce(final HaSessionHandle session, final MutableDirectBuffer buffer, final int offset)
+        {
+            return 0;
+        }
+
+        @Override
+        public void consume(
+            final HaSessionHandle session, final DirectBuffer buffer, final int offset, final int length)
+        {
+        }
+    }
+}
