@@ -408,8 +408,16 @@ public final class HaManager implements FlowPromotionListener, StatsSource
             {
                 takeoverGap(toServer ? ssn.server : ssn.client, p.ack);
             }
+            takenOver(ssn.client);
+            takenOver(ssn.server);
         }
         mark(s, HaChange.OWNER, true);
+    }
+
+    private static void takenOver(final TcpStreamTracker stream)
+    {
+        stream.flags |= TcpStreamTracker.FLAG_TAKEN_OVER;
+        stream.takeoverSeq = stream.nextSeq;
     }
 
     private void takeoverGap(final TcpStreamTracker stream, final int seq)

@@ -31,6 +31,8 @@ public final class TcpStreamTracker
     public static final int FLAG_WSCALE = 0x0080;
     /** HA takeover gap: bytes sent before this node took the session over were never seen here (not an evasion). */
     public static final int FLAG_TAKEOVER_GAP = 0x0100;
+    /** HA: this node took the session over; its view of this direction's stream starts at {@link #takeoverSeq}. */
+    public static final int FLAG_TAKEN_OVER = 0x0200;
 
     /** Initial sequence number. */
     public int isn;
@@ -52,6 +54,8 @@ public final class TcpStreamTracker
     public long lastPktTsSeconds;
     /** Direction flags ({@code FLAG_*}). */
     public int flags;
+    /** With {@link #FLAG_TAKEN_OVER}: the first sequence number this node handles (the peer had the rest). */
+    public int takeoverSeq;
     /** TCP flags seen from this side, or-ed. */
     public int tcpFlags;
     /** Host OS policy of this direction's receiver (null until looked up). */
@@ -72,6 +76,7 @@ public final class TcpStreamTracker
         lastTs = 0;
         lastPktTsSeconds = 0;
         flags = 0;
+        takeoverSeq = 0;
         tcpFlags = 0;
         osPolicy = null;
     }

@@ -496,7 +496,7 @@ public final class Reassembler implements StatsSource
     private void init(final ReassemblyStream st, final TcpStreamTracker tracker, final boolean toServer)
     {
         st.initialised = true;
-        st.originSeq = tracker.isn + 1;
+        st.originSeq = tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER) ? tracker.takeoverSeq : tracker.isn + 1;
         final int base = toServer ? ctx.toServerChunkSize : ctx.toClientChunkSize;
         int size = base;
         if (ctx.randomizeChunkSize && ctx.randomizeChunkRange > 0)
