@@ -10,73 +10,34 @@ import io.tandem.node.tcp.TcpStreamTracker;
 /**
  * FIN_WAIT2: the server's FIN was acknowledged; the client's FIN leads to TIME_WAIT.
  */
-public final class FinWait2Handler implements TcpStateHandler
+public final class FinWait2Handler extends ShutdownStateHandler
 {
-    @Override
-    public boolean handle(final TcpEngine engine, final TcpSession ssn, final Packet p, final boolean toServer)
+    /**
+     * The handler.
+     */
+    public FinWait2Handler()
     {
-        final int flags = p.tcpFlags;
-        final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
-        final TcpStreamTracker rcv = toServer ? ssn.server : ssn.client;
-        if ((flags & Packet.TH_RST) != 0)
-        {
-            if (!engine.validateRst(ssn, p, toServer))
-            {
-                return false;
-            }
-            engine.closeWithReset(ssn, p, toServer);
-            return true;
-        }
-        if ((flags & Packet.TH_SYN) != 0)
-        {
-            engine.event(p, TcpStreamEvent.SHUTDOWN_SYN_RESEND);
-            return false;
-        }
-        if (ssn.has(TcpSession.FLAG_TIMESTAMP) && !engine.validateTimestamp(ssn, p, toServer))
-        {
-            return false;
-        }
-        if ((flags & Packet.TH_FIN) != 0)
-        {
-            if (TcpEngine.isFinRetransmission(snd, p))
-            {
-                return true;
-            }
-            if (engine.outOfWindow(ssn, snd, p))
-            {
-                engine.event(p, TcpStreamEvent.FIN2_FIN_WRONG_SEQ);
-                return false;
-            }
-            if (!engine.validateAck(ssn, rcv, p))
-            {
-                engine.event(p, TcpStreamEvent.FIN2_INVALID_ACK);
-                return false;
-            }
-            if (!toServer)
-            {
-                engine.event(p, TcpStreamEvent.FIN2_FIN_WRONG_SEQ);
-                return false;
-            }
-            engine.state(ssn, TcpState.TIME_WAIT);
-            TcpEngine.finSent(snd, p);
-            engine.accept(ssn, p, toServer);
-            return true;
-        }
-        if ((flags & Packet.TH_ACK) == 0)
-        {
-            return true;
-        }
-        if (engine.outOfWindow(ssn, snd, p))
-        {
-            engine.event(p, TcpStreamEvent.FIN2_ACK_WRONG_SEQ);
-            return false;
-        }
-        if (!engine.validateAck(ssn, rcv, p))
-        {
-            engine.event(p, TcpStreamEvent.FIN2_INVALID_ACK);
-            return false;
-        }
+        super(TcpStreamEvent.FIN2_ACK_WRONG_SEQ, TcpStreamEvent.FIN2_INVALID_ACK);
+    }
+
+    @Override
+    boolean onFin(
+        final TcpEngine engine,
+        final TcpSession ssn,
+        final Packet p,
+        final boolean toServer,
+        final TcpStreamTracker snd,
+        final TcpStreamTracker rcv)
+    {
+        return acceptFin(engine, ssn, p, toServer, snd, rcv, TcpStreamEvent.FIN2_FIN_WRONG_SEQ,
+            TcpStreamEvent.FIN2_INVALID_ACK, true, TcpState.TIME_WAIT);
+    }
+
+    @Override
+    void onValidAck(
+        final TcpEngine engine, final TcpSession ssn, final Packet p, final boolean toServer,
+        final TcpStreamTracker rcv)
+    {
         engine.accept(ssn, p, toServer);
-        return true;
     }
 }
