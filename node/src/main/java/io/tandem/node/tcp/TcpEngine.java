@@ -930,7 +930,8 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
 
     /**
      * Whether the packet's acknowledgement is acceptable for the direction it acknowledges (Suricata's
-     * StreamTcpValidateAck); raises {@code pkt_invalid_ack} for an ACK of data never sent.
+     * StreamTcpValidateAck): an ACK beyond the data seen but inside the window is capture loss and valid; one past the
+     * window edge raises {@code pkt_invalid_ack}.
      *
      * @param ssn    the session.
      * @param stream the acknowledged direction (the packet's receiver).
@@ -948,7 +949,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         {
             return true;
         }
-        if (ssn.state.ordinal() > TcpState.SYN_SENT.ordinal())
+        if (ssn.state.ordinal() > TcpState.SYN_SENT.ordinal() && SeqNum.gt(ack, stream.nextWin))
         {
             event(p, TcpStreamEvent.PKT_INVALID_ACK);
             return false;
@@ -1170,9 +1171,12 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         if (!validateAck(ssn, rcv, p))
         {
             event(p, invalidAckEvent);
+            return false;
+        }
+        if ((p.tcpFlags & Packet.TH_ACK) != 0 && SeqNum.gt(p.ack, rcv.nextSeq) && !ssn.has(TcpSession.FLAG_ASYNC))
+        {
             rcv.flags |= TcpStreamTracker.FLAG_GAP;
             rcv.nextSeq = p.ack;
-            return false;
         }
         final int seq = p.seq;
         final int len = p.payloadLength;
