@@ -319,15 +319,26 @@ public final class Worker implements PacketHandler, StatsSource
             }
         }
 
-        if (timestampNs >= nextExpiryNs)
+        tick(timestampNs);
+    }
+
+    /**
+     * Time passes: at most once a second, expire idle flows and fragment trackers and run the HA manager's timer.
+     * Called for every packet with its timestamp, and by a live source's agent with the clock when no packet comes.
+     *
+     * @param nowNs current time (packet time or wall clock).
+     */
+    public void tick(final long nowNs)
+    {
+        if (nowNs >= nextExpiryNs)
         {
-            flowTable.expire(timestampNs);
-            defragmenter.expire(timestampNs);
+            flowTable.expire(nowNs);
+            defragmenter.expire(nowNs);
             if (haManager != null)
             {
-                haManager.onTimer(timestampNs);
+                haManager.onTimer(nowNs);
             }
-            nextExpiryNs = timestampNs + EXPIRY_INTERVAL_NS;
+            nextExpiryNs = nowNs + EXPIRY_INTERVAL_NS;
         }
     }
 

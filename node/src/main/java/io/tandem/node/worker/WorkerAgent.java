@@ -13,7 +13,7 @@ import org.agrona.concurrent.EpochNanoClock;
 
 /**
  * Runs one {@link Worker} over one live {@link PacketSource} as an Agrona {@link Agent}: each duty cycle drains up to a
- * batch of packets, expires idle flows by the clock (a live feed has no packet time to drive expiry when it is quiet),
+ * batch of packets, lets the worker's timer run by the clock (a live feed has no packet time when it is quiet),
  * and once a second publishes a {@link StatsSnapshot} for readers on other threads.
  */
 public final class WorkerAgent implements Agent
@@ -63,9 +63,9 @@ public final class WorkerAgent implements Agent
             throw new AgentTerminationException("stopped after " + worker.packetsSeen() + " packets");
         }
         final long nowNs = clock.nanoTime();
+        worker.tick(nowNs);
         if (nowNs >= nextSnapshotNs)
         {
-            worker.flowTable().expire(nowNs);
             snapshot = StatsSnapshot.of(nowNs, this::reportAll);
             nextSnapshotNs = nowNs + SNAPSHOT_INTERVAL_NS;
         }
