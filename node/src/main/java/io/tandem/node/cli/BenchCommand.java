@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.tandem.node.config.TandemConfig;
-import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.synth.SynthOptions;
@@ -228,12 +227,7 @@ public final class BenchCommand implements Callable<Integer>
             (flow, reason) -> { }, (p, event) -> { });
         try (PcapFileSource source = PcapFileSource.open(capture))
         {
-            while (!source.isEndOfStream())
-            {
-                source.poll(worker, 256);
-            }
-            worker.finish(FlowEndReason.SHUTDOWN);
-            return source.packetsRead();
+            return worker.drain(source);
         }
     }
 

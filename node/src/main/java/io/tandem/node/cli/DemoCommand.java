@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.flow.Flow;
-import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowKey;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.SynthManifest;
@@ -74,12 +73,7 @@ public final class DemoCommand implements Callable<Integer>
             final long packets;
             try (PcapFileSource source = PcapFileSource.open(pcap))
             {
-                while (!source.isEndOfStream())
-                {
-                    source.poll(worker, 256);
-                }
-                worker.finish(FlowEndReason.SHUTDOWN);
-                packets = source.packetsRead();
+                packets = worker.drain(source);
             }
             final double runSeconds = (System.nanoTime() - runStartNs) / 1e9;
 

@@ -1729,6 +1729,18 @@ public final class PacketDecoder implements StatsSource
         }
     }
 
+    private void icmpHeader(final Packet p, final int protocol, final int off, final int len)
+    {
+        p.resetTransport();
+        p.protocol = protocol;
+        p.l4Offset = off;
+        p.l4HeaderLength = ICMP_HEADER_LENGTH;
+        p.icmpType = u8(off);
+        p.icmpCode = u8(off + 1);
+        p.payloadOffset = off + ICMP_HEADER_LENGTH;
+        p.payloadLength = len - ICMP_HEADER_LENGTH;
+    }
+
     private void decodeIcmpv4(final Packet p, final int off, final int len)
     {
         icmpv4++;
@@ -1737,16 +1749,9 @@ public final class PacketDecoder implements StatsSource
             invalidEvent(p, ICMPV4_PKT_TOO_SMALL);
             return;
         }
-        p.resetTransport();
-        final int type = u8(off);
-        final int code = u8(off + 1);
-        p.protocol = PROTO_ICMP;
-        p.l4Offset = off;
-        p.l4HeaderLength = ICMP_HEADER_LENGTH;
-        p.icmpType = type;
-        p.icmpCode = code;
-        p.payloadOffset = off + ICMP_HEADER_LENGTH;
-        p.payloadLength = len - ICMP_HEADER_LENGTH;
+        icmpHeader(p, PROTO_ICMP, off, len);
+        final int type = p.icmpType;
+        final int code = p.icmpCode;
         final int maxCode;
         boolean error = false;
         switch (type)
@@ -1823,16 +1828,9 @@ public final class PacketDecoder implements StatsSource
             invalidEvent(p, ICMPV6_PKT_TOO_SMALL);
             return;
         }
-        p.resetTransport();
-        final int type = u8(off);
-        final int code = u8(off + 1);
-        p.protocol = PROTO_ICMPV6;
-        p.l4Offset = off;
-        p.l4HeaderLength = ICMP_HEADER_LENGTH;
-        p.icmpType = type;
-        p.icmpCode = code;
-        p.payloadOffset = off + ICMP_HEADER_LENGTH;
-        p.payloadLength = len - ICMP_HEADER_LENGTH;
+        icmpHeader(p, PROTO_ICMPV6, off, len);
+        final int type = p.icmpType;
+        final int code = p.icmpCode;
         classifyIcmpv6(p, type, code);
         if (checkSums && transportChecksum(p, PROTO_ICMPV6, off, len) != 0)
         {

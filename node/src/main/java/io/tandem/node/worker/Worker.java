@@ -23,6 +23,7 @@ import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
+import io.tandem.node.io.PacketSource;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
 import io.tandem.node.tcp.TcpEngine;
@@ -39,6 +40,7 @@ import org.agrona.DirectBuffer;
  */
 public final class Worker implements PacketHandler, StatsSource
 {
+    private static final int DRAIN_BATCH = 256;
     private static final long EXPIRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Packet packet = new Packet();
@@ -340,6 +342,25 @@ public final class Worker implements PacketHandler, StatsSource
             }
             nextExpiryNs = nowNs + EXPIRY_INTERVAL_NS;
         }
+    }
+
+    /**
+     * Read a finite source (a capture file) to its end through this worker, then end every live flow with reason
+     * {@code shutdown}.
+     *
+     * @param source the source; not closed here.
+     * @return packets the source delivered.
+     */
+    public long drain(final PacketSource source)
+    {
+        long packets = 0;
+        while (!source.isEndOfStream())
+        {
+            packets += source.poll(this, DRAIN_BATCH);
+            endOfBatch();
+        }
+        finish(FlowEndReason.SHUTDOWN);
+        return packets;
     }
 
     /**
