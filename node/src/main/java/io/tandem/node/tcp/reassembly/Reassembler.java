@@ -370,6 +370,22 @@ public final class Reassembler implements StatsSource
         }
         deliver(p, flow, ssn, rs, true, false);
         deliver(p, flow, ssn, rs, false, false);
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            reverse(flow, ssn, rs);
+            deliver(p, flow, ssn, rs, true, false);
+            deliver(p, flow, ssn, rs, false, false);
+        }
+    }
+
+    private void reverse(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
+    {
+        engine.reverse(flow, ssn);
+        rs.swap();
+        for (final StreamConsumer c : consumers)
+        {
+            c.onDirectionReversed(flow);
+        }
     }
 
     /**
@@ -403,14 +419,18 @@ public final class Reassembler implements StatsSource
         {
             return;
         }
+        drain(flow, ssn, rs);
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            reverse(flow, ssn, rs);
+            drain(flow, ssn, rs);
+        }
         for (int d = 0; d < 2; d++)
         {
             final boolean toServer = d == 0;
             final ReassemblyStream st = rs.stream(toServer);
-            deliver(null, flow, ssn, rs, toServer, true);
             if (st.initialised)
             {
-                deliverTo(null, flow, st, toServer, Long.MAX_VALUE, true, false);
                 chunkRaw(flow, st, toServer, true);
             }
             for (final StreamConsumer c : consumers)
@@ -427,6 +447,20 @@ public final class Reassembler implements StatsSource
             st.list.clear(pool);
         }
         rs.reset();
+    }
+
+    private void drain(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
+    {
+        for (int d = 0; d < 2 && !ssn.has(TcpSession.FLAG_REVERSE_PENDING); d++)
+        {
+            final boolean toServer = d == 0;
+            final ReassemblyStream st = rs.stream(toServer);
+            deliver(null, flow, ssn, rs, toServer, true);
+            if (st.initialised && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+            {
+                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, true, false);
+            }
+        }
     }
 
     /**
@@ -689,6 +723,10 @@ public final class Reassembler implements StatsSource
         final boolean toServer,
         final boolean ending)
     {
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            return;
+        }
         final ReassemblyStream st = rs.stream(toServer);
         final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
         if (!st.initialised)
@@ -701,7 +739,11 @@ public final class Reassembler implements StatsSource
         }
         if (engine.inline() || ssn.has(TcpSession.FLAG_ASYNC))
         {
-            deliverTo(p, flow, st, toServer, Long.MAX_VALUE, false, false);
+            deliverTo(p, flow, ssn, st, toServer, Long.MAX_VALUE, false, false);
+        }
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            return;
         }
         if (ssn.has(TcpSession.FLAG_ASYNC))
         {
@@ -724,9 +766,9 @@ public final class Reassembler implements StatsSource
         }
         if (limit > st.appProgress && limit - st.appProgress < (1L << 31))
         {
-            deliverTo(p, flow, st, toServer, limit, true, true);
+            deliverTo(p, flow, ssn, st, toServer, limit, true, true);
         }
-        if (!ending)
+        if (!ending && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
         {
             chunkRaw(flow, st, toServer, false);
             release(st);
@@ -736,6 +778,7 @@ public final class Reassembler implements StatsSource
     private void deliverTo(
         final Packet p,
         final Flow flow,
+        final TcpSession ssn,
         final ReassemblyStream st,
         final boolean toServer,
         final long limit,
@@ -774,6 +817,10 @@ public final class Reassembler implements StatsSource
             for (final StreamConsumer c : consumers)
             {
                 c.onData(flow, toServer, s.data, from, n, flags);
+            }
+            if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+            {
+                return;
             }
         }
     }

@@ -361,9 +361,9 @@ class ReassemblerTest
         h.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         h.c(TH_ACK, C + 1, S + 39, "");
         final io.tandem.node.flow.Flow flow = h.lastFlow();
-        assertThat(h.toServer.toString()).startsWith("HTTP/1.1 200 OK");
+        assertThat(h.toClient.toString()).startsWith("HTTP/1.1 200 OK");
         assertThat(h.detector.appProto(flow)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
-        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
 
         final ReassemblyHarness handshaken = new ReassemblyHarness().handshake();
         handshaken.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\n");
@@ -375,6 +375,51 @@ class ReassemblerTest
         wrongWay.s(TH_ACK, S + 1, C + 18, "");
         assertThat(wrongWay.detector.appProto(wrongWay.lastFlow(), true))
             .isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
+    }
+
+    @Test
+    void shouldReverseAMidstreamFlowWhoseFirstDataIsAResponse()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.midstream=yes");
+        final String response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        final String request = "GET /next HTTP/1.1\r\n\r\n";
+        h.s(TH_ACK, S + 1, C + 1, "");
+        h.s(PA, S + 1, C + 1, response);
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        assertThat(flow.key().serverPort()).isEqualTo(h.clientPort);
+        h.c(PA, C + 1, S + 1 + response.length(), request);
+        assertThat(flow.key().serverPort()).isEqualTo(80);
+        h.s(PA, S + 1 + response.length(), C + 1 + request.length(), response);
+        h.c(TH_ACK, C + 1 + request.length(), S + 1 + 2 * response.length(), "");
+        assertThat(flow.pktsToServer()).isEqualTo(2);
+        assertThat(flow.pktsToClient()).isEqualTo(3);
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.counter("tcp.flow_reversed")).isEqualTo(1);
+        final io.tandem.node.tcp.TcpSession ssn = io.tandem.node.tcp.TcpEngine.session(flow);
+        assertThat(ssn.client.nextSeq).isEqualTo(C + 1 + request.length());
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo(response + response + "<EOF>");
+        assertThat(h.toServer.toString()).isEqualTo(request + "<EOF>");
+
+        final ReassemblyHarness synAck = new ReassemblyHarness("stream.midstream=yes");
+        synAck.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        synAck.s(PA, S + 1, C + 1, response);
+        synAck.c(TH_ACK, C + 1, S + 1 + response.length(), "");
+        assertThat(synAck.lastFlow().key().serverPort()).isEqualTo(80);
+        assertThat(synAck.counter("tcp.flow_reversed")).isZero();
+    }
+
+    @Test
+    void shouldLeaveADirectionThatCarriedNoDataUndetected()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.async-oneside=yes", "stream.midstream=yes");
+        h.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        h.s(PA, S + 1, C + 101, "HTTP/1.1 200 OK\r\n");
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        h.finish();
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
     }
 
     @Test

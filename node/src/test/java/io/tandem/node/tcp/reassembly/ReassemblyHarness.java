@@ -90,6 +90,16 @@ final class ReassemblyHarness
         }
 
         @Override
+        public void onDirectionReversed(final Flow flow)
+        {
+            final String formerToServer = toServer.toString();
+            toServer.setLength(0);
+            toServer.append(toClient);
+            toClient.setLength(0);
+            toClient.append(formerToServer);
+        }
+
+        @Override
         public boolean wantsRaw()
         {
             return true;
