@@ -445,6 +445,36 @@ class TcpEngineTest
     }
 
     @Test
+    void shouldKeepASpoofedSynFloodWithinTheFlowAndSessionMemcaps()
+    {
+        final int maxSessions = 10_000;
+        final long streamMemcap = maxSessions * (TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES);
+        final long flowMemcap = 65_536L * io.tandem.node.flow.FlowTable.BUCKET_BYTES +
+            50_000L * io.tandem.node.flow.FlowTable.FLOW_BYTES;
+        final TcpHarness h = new TcpHarness(ctx().preallocSessions(2048).memcapBytes(streamMemcap).inlineMode("yes")
+            .memcapPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW),
+            new io.tandem.node.flow.FlowTable.Context().memcapBytes(flowMemcap).prealloc(10_000));
+        final int syns = 200_000;
+        new io.tandem.node.synth.SynFlood(3).generate(syns, TcpHarness.T0, h.worker);
+
+        final TcpSessionPool pool = h.engine().pool();
+        assertThat(pool.maxSessions()).isEqualTo(maxSessions);
+        assertThat(pool.memuseBytes()).isLessThanOrEqualTo(streamMemcap);
+        assertThat(pool.inUse()).isLessThanOrEqualTo(maxSessions);
+        assertThat(h.counter("tcp.syn")).isEqualTo(syns);
+        final long refused = h.counter("tcp.ssn_memcap_drop");
+        assertThat(refused).isPositive();
+        assertThat(h.counter("tcp.memcap_policy_applied")).isEqualTo(refused);
+        assertThat(h.worker.tcpVerdictDrops()).isEqualTo(refused);
+        assertThat(h.counter("tcp.sessions") + refused).isEqualTo(syns);
+        assertThat(h.counter("flow.memuse")).isLessThanOrEqualTo(flowMemcap);
+        assertThat(h.counter("flow.emerg_mode_entered")).isPositive();
+        assertThat(h.worker.flowTable().activeFlows()).isLessThanOrEqualTo(50_000);
+        h.finish();
+        assertThat(pool.inUse()).isZero();
+    }
+
+    @Test
     void shouldDropTheFlowOnMemcapWithTheDropFlowPolicyInline()
     {
         final long memcap = TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES;
