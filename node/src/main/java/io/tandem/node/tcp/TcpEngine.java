@@ -68,6 +68,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
     private long invalid;
     private long drops;
     private long memcapDrops;
+    private long urgentDrops;
     private long keepAlive;
     private long keepAliveAck;
     private long dupAck;
@@ -157,6 +158,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         private int maxSynAckQueued = 5;
         private boolean bypass;
         private boolean liberalTimestamps = true;
+        private boolean dropUrgent;
         private HostOsPolicyTable hostOsPolicies;
 
         /**
@@ -326,6 +328,20 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         public Context liberalTimestamps(final boolean value)
         {
             liberalTimestamps = value;
+            return this;
+        }
+
+        /**
+         * Drop every packet with the URG flag in inline mode, before the state machine sees it
+         * ({@code stream.reassembly.urgent.policy: drop}, as Suricata's StreamTcpInlineDropUrg); no effect in IDS
+         * mode.
+         *
+         * @param value true to drop.
+         * @return this.
+         */
+        public Context dropUrgent(final boolean value)
+        {
+            dropUrgent = value;
             return this;
         }
 
@@ -513,6 +529,11 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         if ((flags & Packet.TH_ACK) == 0 && p.ack != 0)
         {
             event(p, TcpStreamEvent.PKT_BROKEN_ACK);
+        }
+        if ((flags & Packet.TH_URG) != 0 && inline && ctx.dropUrgent)
+        {
+            urgentDrops++;
+            return drop();
         }
 
         final boolean ok;
@@ -1552,7 +1573,8 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         sink.counter("tcp.memcap_policy_applied", memcapPolicyApplied);
         sink.counter("tcp.bypassed", bypassed);
         sink.counter("tcp.flow_reversed", reversed);
-        sink.counter("ips.drop_reason.stream_error", drops);
+        sink.counter("ips.drop_reason.stream_error", drops - urgentDrops);
+        sink.counter("ips.drop_reason.stream_urgent", urgentDrops);
         for (final TcpStreamEvent e : TcpStreamEvent.values())
         {
             sink.counter(e.eveName(), eventCounts[e.ordinal()]);

@@ -304,7 +304,11 @@ public final class Worker implements PacketHandler, StatsSource
                 if (p.isTcp())
                 {
                     verdict = tcpEngine.handle(p, flow, direction);
-                    reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
+                    if (reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted()) ==
+                        TcpEngine.VERDICT_DROP)
+                    {
+                        verdict = TcpEngine.VERDICT_DROP;
+                    }
                     if (verdict == TcpEngine.VERDICT_DROP)
                     {
                         tcpVerdictDrops++;

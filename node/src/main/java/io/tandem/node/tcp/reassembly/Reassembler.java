@@ -31,10 +31,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Reassembler implements StatsSource
 {
+    /** Urgent bytes taken out of band per direction before {@code oob-limit-policy} applies (Suricata's). */
+    public static final int URGENT_OOB_LIMIT = 65_535;
+
     private static final int MAX_CHUNK_BYTES = 65_535 * 2;
     private static final int MAX_PAYLOAD_BYTES = 65_535 + 64;
 
-    /** What happens to the byte the urgent pointer marks ({@code stream.reassembly.urgent.policy}). */
+    /**
+     * What happens to urgent data ({@code stream.reassembly.urgent.policy} and {@code oob-limit-policy}), as
+     * Suricata does it: the urgent byte is the last byte of a packet whose urgent pointer points into its payload.
+     */
     public enum UrgentPolicy
     {
         /** The urgent byte stays in the stream. */
@@ -43,7 +49,11 @@ public final class Reassembler implements StatsSource
         OOB,
         /** The urgent byte is left out and reported as a one-byte gap. */
         GAP,
-        /** The packet's data is not added to the stream. */
+        /**
+         * Inline mode: a packet with the URG flag is dropped (the TCP engine's verdict) and never reaches the
+         * stream; in IDS mode nothing can be dropped and the data stays inline. As {@code oob-limit-policy}: an
+         * urgent packet past the out-of-band limit is not added to the stream (and dropped inline).
+         */
         DROP;
 
         /**
@@ -78,6 +88,7 @@ public final class Reassembler implements StatsSource
         private int maxQueuedSegments = 2621;
         private int maxOverlaps = 1024;
         private UrgentPolicy urgentPolicy = UrgentPolicy.INLINE;
+        private UrgentPolicy urgentOobLimitPolicy = UrgentPolicy.DROP;
 
         /**
          * Payload bytes queued at once per worker; 0 = no limit ({@code memcap}).
@@ -265,6 +276,24 @@ public final class Reassembler implements StatsSource
         }
 
         /**
+         * What to do with urgent data once {@link #URGENT_OOB_LIMIT} bytes of a direction were taken out of band
+         * ({@code urgent.oob-limit-policy}: inline, gap or drop; only with policy oob).
+         *
+         * @param value the policy.
+         * @return this.
+         */
+        public Context urgentOobLimitPolicy(final UrgentPolicy value)
+        {
+            if (value == UrgentPolicy.OOB)
+            {
+                throw new IllegalArgumentException("stream.reassembly.urgent.oob-limit-policy: oob is not one of " +
+                    "inline, gap, drop");
+            }
+            urgentOobLimitPolicy = value;
+            return this;
+        }
+
+        /**
          * The memcap policy name.
          *
          * @return the name.
@@ -296,6 +325,7 @@ public final class Reassembler implements StatsSource
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer chunk = new UnsafeBuffer(new byte[MAX_CHUNK_BYTES]);
     private boolean payloadRewritten;
+    private boolean packetDropped;
     private int payloadLength;
 
     private long segmentsInserted;
@@ -310,6 +340,7 @@ public final class Reassembler implements StatsSource
     private long depthReachedCount;
     private long beforeBase;
     private long urgentBytes;
+    private long urgentDropped;
     private long rstPayloadIgnored;
     private long chunks;
     private long memcapStopped;
@@ -346,15 +377,18 @@ public final class Reassembler implements StatsSource
      * @param flow     its flow.
      * @param toServer its direction.
      * @param accepted whether the TCP engine accepted the packet.
+     * @return {@link TcpEngine#VERDICT_DROP} when reassembly drops the packet (inline mode: urgent data past the
+     *         out-of-band limit with {@code oob-limit-policy: drop}), else {@link TcpEngine#VERDICT_PASS}.
      */
-    public void handle(final Packet p, final Flow flow, final boolean toServer, final boolean accepted)
+    public int handle(final Packet p, final Flow flow, final boolean toServer, final boolean accepted)
     {
         payloadRewritten = false;
+        packetDropped = false;
         payloadLength = 0;
         final TcpSession ssn = TcpEngine.session(flow);
         if (ssn == null || ssn.state == TcpState.NONE)
         {
-            return;
+            return TcpEngine.VERDICT_PASS;
         }
         final ReassemblySession rs = session(ssn);
         if (p.payloadLength > 0)
@@ -376,6 +410,7 @@ public final class Reassembler implements StatsSource
             deliver(p, flow, ssn, rs, true, false);
             deliver(p, flow, ssn, rs, false, false);
         }
+        return packetDropped ? TcpEngine.VERDICT_DROP : TcpEngine.VERDICT_PASS;
     }
 
     private void reverse(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
@@ -562,28 +597,42 @@ public final class Reassembler implements StatsSource
         final int len = Math.min(p.payloadLength, MAX_PAYLOAD_BYTES);
         payload.putBytes(0, p.buffer, p.payloadOffset, len);
         payloadLength = len;
+        final UrgentPolicy policy = ctx.urgentPolicy;
         final int urgent = p.urgentPointer;
         if ((p.tcpFlags & Packet.TH_URG) != 0 && urgent > 0 && urgent <= len &&
-            ctx.urgentPolicy != UrgentPolicy.INLINE)
+            (policy == UrgentPolicy.OOB || policy == UrgentPolicy.GAP))
         {
             urgentBytes++;
-            final int idx = urgent - 1;
-            switch (ctx.urgentPolicy)
+            boolean outOfBand = false;
+            int kept = len - 1;
+            if (st.urgentRemoved < URGENT_OOB_LIMIT)
             {
-                case OOB ->
+                outOfBand = policy == UrgentPolicy.OOB;
+                if (outOfBand && st.urgentRemoved + 1 == URGENT_OOB_LIMIT)
                 {
-                    insertRange(p, flow, ssn, rs, st, toServer, seq, 0, idx);
-                    st.urgentRemoved++;
-                    insertRange(p, flow, ssn, rs, st, toServer, seq + idx + 1, idx + 1, len - idx - 1);
+                    engine.event(p, TcpStreamEvent.REASSEMBLY_URGENT_OOB_LIMIT_REACHED);
                 }
-                case GAP ->
+            }
+            else
+            {
+                switch (ctx.urgentOobLimitPolicy)
                 {
-                    insertRange(p, flow, ssn, rs, st, toServer, seq, 0, idx);
-                    insertRange(p, flow, ssn, rs, st, toServer, seq + idx + 1, idx + 1, len - idx - 1);
+                    case DROP ->
+                    {
+                        urgentDropped++;
+                        packetDropped = engine.inline();
+                        return;
+                    }
+                    case INLINE -> kept = len;
+                    default ->
+                    {
+                    }
                 }
-                default ->
-                {
-                }
+            }
+            insertRange(p, flow, ssn, rs, st, toServer, seq, 0, kept);
+            if (outOfBand)
+            {
+                st.urgentRemoved++;
             }
             return;
         }
@@ -961,6 +1010,7 @@ public final class Reassembler implements StatsSource
         sink.counter("tcp.reassembly_depth_reached", depthReachedCount);
         sink.counter("tcp.reassembly_before_base_seq", beforeBase);
         sink.counter("tcp.reassembly_urgent", urgentBytes);
+        sink.counter("tcp.reassembly_urgent_dropped", urgentDropped);
         sink.counter("tcp.reassembly_rst_payload_ignored", rstPayloadIgnored);
         sink.counter("tcp.reassembly_raw_chunks", chunks);
         sink.counter("tcp.segment_pool_grown", pool.grown());

@@ -259,22 +259,70 @@ class ReassemblerTest
     }
 
     @Test
-    void shouldApplyTheUrgentPolicy()
+    void shouldApplyTheUrgentPolicyToTheLastByteOfAnUrgentPacket()
     {
-        assertThat(urgent("inline")).isEqualTo("malicious<EOF>");
-        assertThat(urgent("oob")).isEqualTo("malicous<EOF>");
-        assertThat(urgent("gap")).isEqualTo("malic[1]ous<EOF>");
-        assertThat(urgent("drop")).isEqualTo("[9]<EOF>");
+        assertThat(urgent("inline", "no").toServer.toString()).isEqualTo("ABCD!EFG<EOF>");
+        assertThat(urgent("oob", "no").toServer.toString()).isEqualTo("ABCDEFG<EOF>");
+        assertThat(urgent("gap", "no").toServer.toString()).isEqualTo("ABCD[1]EFG<EOF>");
+        final ReassemblyHarness ids = urgent("drop", "no");
+        assertThat(ids.toServer.toString()).isEqualTo("ABCD!EFG<EOF>");
+        assertThat(ids.worker.tcpVerdictDrops()).isZero();
+
+        final ReassemblyHarness inline = urgent("drop", "yes");
+        assertThat(inline.toServer.toString()).isEqualTo("[5]EFG<EOF>");
+        assertThat(inline.worker.tcpVerdictDrops()).isEqualTo(1);
+        assertThat(inline.counter("ips.drop_reason.stream_urgent")).isEqualTo(1);
     }
 
-    private static String urgent(final String policy)
+    private static ReassemblyHarness urgent(final String policy, final String inline)
     {
-        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=" + policy).handshake();
-        h.urgentPointer = 6;
-        h.c(PA | TH_URG, C + 1, S + 1, "malicious");
-        h.s(TH_ACK, S + 1, C + 10, "");
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=" + policy,
+            "stream.inline=" + inline).handshake();
+        h.urgentPointer = 5;
+        h.c(PA | TH_URG, C + 1, S + 1, "ABCD!");
+        h.c(PA, C + 6, S + 1, "EFG");
+        h.s(TH_ACK, S + 1, C + 9, "");
         h.finish();
-        return h.toServer.toString();
+        return h;
+    }
+
+    @Test
+    void shouldApplyTheOobLimitPolicyPastTheOutOfBandLimit()
+    {
+        final ReassemblyHarness drop = oobLimit("drop", "no");
+        assertThat(drop.toServer.toString()).isEqualTo("AB[2]CD<EOF>");
+        assertThat(drop.events).filteredOn(e -> e.endsWith(":reassembly_urgent_oob_limit_reached")).hasSize(1);
+        assertThat(drop.counter("tcp.reassembly_urgent_dropped")).isEqualTo(1);
+        assertThat(drop.worker.tcpVerdictDrops()).isZero();
+        assertThat(oobLimit("inline", "no").toServer.toString()).isEqualTo("ABXYCD<EOF>");
+        assertThat(oobLimit("gap", "no").toServer.toString()).isEqualTo("ABX[1]CD<EOF>");
+        assertThat(oobLimit("drop", "yes").worker.tcpVerdictDrops()).isEqualTo(1);
+    }
+
+    private static ReassemblyHarness oobLimit(final String limitPolicy, final String inline)
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=oob",
+            "stream.reassembly.urgent.oob-limit-policy=" + limitPolicy, "stream.inline=" + inline).handshake();
+        int seq = C + 1;
+        h.c(PA, seq, S + 1, "AB");
+        seq += 2;
+        for (int i = 0; i < Reassembler.URGENT_OOB_LIMIT; i++)
+        {
+            h.urgentPointer = 1;
+            h.c(PA | TH_URG, seq++, S + 1, "u");
+            if (i % 8192 == 0)
+            {
+                h.s(TH_ACK, S + 1, seq, "");
+            }
+        }
+        h.urgentPointer = 2;
+        h.c(PA | TH_URG, seq, S + 1, "XY");
+        seq += 2;
+        h.c(PA, seq, S + 1, "CD");
+        seq += 2;
+        h.s(TH_ACK, S + 1, seq, "");
+        h.finish();
+        return h;
     }
 
     @Test
