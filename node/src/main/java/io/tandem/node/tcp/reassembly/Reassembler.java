@@ -904,6 +904,7 @@ public final class Reassembler implements StatsSource
             }
             if (rawEnabled)
             {
+                st.rawDepthDelivered |= (flags & StreamConsumer.FLAG_DEPTH) != 0;
                 for (final StreamConsumer c : rawConsumers)
                 {
                     c.onRawChunk(flow, toServer, null, 0, n, flags);
@@ -934,6 +935,8 @@ public final class Reassembler implements StatsSource
             st.rawProgress = st.appProgress;
             return;
         }
+        final long depth = ctx.depthBytes;
+        final boolean atDepth = depth > 0 && st.depthReached && st.appProgress >= depth;
         while (true)
         {
             final long available = st.appProgress - st.rawProgress;
@@ -946,7 +949,7 @@ public final class Reassembler implements StatsSource
             {
                 n = st.chunkSize;
             }
-            else if (force)
+            else if (force || atDepth)
             {
                 n = (int)available;
             }
@@ -957,9 +960,15 @@ public final class Reassembler implements StatsSource
             copy(st, st.rawProgress, n);
             st.rawProgress += n;
             chunks++;
+            int flags = 0;
+            if (atDepth && !st.rawDepthDelivered && st.rawProgress >= depth)
+            {
+                st.rawDepthDelivered = true;
+                flags = StreamConsumer.FLAG_DEPTH;
+            }
             for (final StreamConsumer c : rawConsumers)
             {
-                c.onRawChunk(flow, toServer, chunk, 0, n, 0);
+                c.onRawChunk(flow, toServer, chunk, 0, n, flags);
             }
         }
     }

@@ -176,6 +176,22 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldTellRawConsumersWhereTheDepthCutTheStream()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=6",
+            "stream.reassembly.toserver-chunk-size=4").handshake();
+        h.c(PA, C + 1, S + 1, "ABCD");
+        h.c(PA, C + 5, S + 1, "EFGH");
+        h.s(TH_ACK, S + 1, C + 9, "");
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEF<DEPTH>");
+        assertThat(h.rawToServer).containsExactly(4, 2);
+        h.c(PA, C + 9, S + 1, "IJKL");
+        h.s(TH_ACK, S + 1, C + 13, "");
+        h.finish();
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEF<DEPTH><EOF>");
+    }
+
+    @Test
     void shouldBypassTheFlowAtDepthWithStreamBypass()
     {
         final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=4", "stream.bypass=yes");
@@ -217,7 +233,7 @@ class ReassemblerTest
         h.finish();
         assertThat(h.rawToServer).containsExactly(4, 4, 2);
         assertThat(h.rawToClient).containsExactly(3, 3, 1);
-        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEFGHIJ");
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEFGHIJ<EOF>");
     }
 
     @Test

@@ -124,6 +124,14 @@ final class ReassemblyHarness
             {
                 rawTextToServer.append('[').append(length).append(']');
             }
+            if ((flags & FLAG_DEPTH) != 0 && dirToServer)
+            {
+                rawTextToServer.append("<DEPTH>");
+            }
+            if ((flags & FLAG_EOF) != 0 && dirToServer)
+            {
+                rawTextToServer.append("<EOF>");
+            }
         }
     }
 
