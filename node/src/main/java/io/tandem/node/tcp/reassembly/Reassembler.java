@@ -25,9 +25,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (overlaps resolved by the receiver's host-OS policy), and hands the stream to {@link StreamConsumer}s in order.
  * In IDS mode data is delivered once the other side ACKed it; in inline mode (or on an asynchronous session) as soon
  * as it is contiguous, and an overlapping retransmission with different data is normalised to the bytes already
- * accepted. Data the receiver ACKed but was never seen is a gap. Everything still queued is delivered when the flow
- * ends. Call {@link #handle} after the TCP engine handled each packet and {@link #flowEnd} before a flow's records
- * are written.
+ * accepted. Data the receiver ACKed but was never seen is a gap. What is still queued is delivered when the flow
+ * ends, unacknowledged data up to its first hole. Call {@link #handle} after the TCP engine handled each packet
+ * and {@link #flowEnd} before a flow's records are written.
  */
 public final class Reassembler implements StatsSource
 {
@@ -442,8 +442,10 @@ public final class Reassembler implements StatsSource
     }
 
     /**
-     * A flow ends: deliver everything still queued in both directions (gaps between queued data reported), then
-     * EOF, and free the segments. Call before the flow's records are written.
+     * A flow ends: deliver what is still queued in both directions, then EOF, and free the segments. Acknowledged
+     * data goes with its gaps; unacknowledged data only as far as it is contiguous, as Suricata declares no gap the
+     * receiver did not acknowledge (data past such a hole is never delivered; on an asynchronous session, whose
+     * receiver is unseen, holes are gaps). Call before the flow's records are written.
      *
      * @param flow the ending flow.
      */
@@ -493,7 +495,7 @@ public final class Reassembler implements StatsSource
             deliver(null, flow, ssn, rs, toServer, true);
             if (st.initialised && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
             {
-                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, true, false);
+                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, ssn.has(TcpSession.FLAG_ASYNC), false);
             }
         }
     }

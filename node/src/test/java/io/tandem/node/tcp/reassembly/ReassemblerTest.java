@@ -151,6 +151,19 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldNotDeliverUnackedDataPastAHoleTheReceiverNeverAcked()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.s(PA, S + 1, C + 1, "AAAA");
+        h.s(PA, S + 13, C + 1, "CCCC");
+        h.c(TH_ACK, C + 1, S + 9, "");
+        h.c(TH_RST | TH_ACK, C + 1, S + 9, "");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("AAAA[4]<EOF>");
+        assertThat(h.counter("tcp.reassembly_gap_bytes")).isEqualTo(4);
+    }
+
+    @Test
     void shouldNotCountTheFinAsData()
     {
         final ReassemblyHarness h = new ReassemblyHarness().handshake();
