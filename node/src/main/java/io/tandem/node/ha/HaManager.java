@@ -109,7 +109,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long deletesSent;
     private long criticalSent;
     private long throttled;
-    private long envelopesSent;
+    private long batchesSent;
     private long envelopesReceived;
     private long envelopesRejected;
     private long ownEnvelopesSkipped;
@@ -751,7 +751,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
         final SessionBatch built = batch.build();
         batch = SessionBatch.newBuilder();
-        envelopesSent++;
+        batchesSent++;
         sink.onSessions(built, nowNs, envelopes);
     }
 
@@ -854,7 +854,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.updates.critical", criticalSent);
         sink.counter("ha.updates.throttled", throttled);
         sink.counter("ha.deletes.sent", deletesSent);
-        sink.counter("ha.envelopes.sent", envelopesSent);
+        sink.counter("ha.batches.sent", batchesSent);
         sink.counter("ha.envelopes.received", envelopesReceived);
         sink.counter("ha.envelopes.not_applied", envelopesRejected);
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);
