@@ -597,10 +597,11 @@ public final class HaManager implements FlowPromotionListener, StatsSource
             return;
         }
         final int pending = s.pendingMask;
-        s.pendingMask = (s.syncedMask | pending) & registry.registeredMask();
+        final int records = (s.syncedMask | pending) & registry.registeredMask();
+        s.pendingMask = records;
         final SessionUpdate.Builder update = coreUpdate(s, flow);
         HaRecordCodec.addPending(registry, s, update);
-        s.syncedMask |= s.pendingMask;
+        s.syncedMask |= records;
         s.pendingMask = pending;
         s.everSynced = true;
         snapshots++;

@@ -103,6 +103,12 @@ class HaSideChannelTest
 
     private static void pollUntil(final String what, final BooleanSupplier condition, final HaNode... nodes)
     {
+        pollWithTransportUntil(what, condition, null, nodes);
+    }
+
+    private static void pollWithTransportUntil(
+        final String what, final BooleanSupplier condition, final HaNode transportOnly, final HaNode... nodes)
+    {
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
         while (!condition.getAsBoolean())
@@ -129,7 +135,23 @@ class HaSideChannelTest
             {
                 work += work(node);
             }
+            if (transportOnly != null)
+            {
+                work += transportWork(transportOnly);
+            }
             idle.idle(work);
+        }
+    }
+
+    private static int transportWork(final HaNode node)
+    {
+        try
+        {
+            return channel(node).transport().agent().doWork();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -217,6 +239,10 @@ class HaSideChannelTest
         final long resyncMessagesBefore = a.counter("ha.side_channel.resync_messages");
 
         final HaNode c = node(3, context(3, portC, portA, portB));
+        assertThat(channel(c).isReady()).isFalse();
+        pollWithTransportUntil("c's transport resynced", () -> channel(c).transport().isReady(), c, a, b);
+        assertThat(channel(c).isReady()).as("received but not yet applied by the worker").isFalse();
+        assertThat(c.worker.flowTable().standbyFlows()).isZero();
         pollUntil("c ready", () -> channel(c).isReady(), a, b, c);
 
         assertThat(c.worker.flowTable().standbyFlows()).isEqualTo(sessions);
@@ -227,6 +253,7 @@ class HaSideChannelTest
         assertThat(a.counter("ha.side_channel.resync_messages") - resyncMessagesBefore).isEqualTo(sessions);
         assertThat(a.counter("ha.resync.sessions")).isGreaterThanOrEqualTo(sessions);
         assertThat(b.counter("ha.side_channel.resyncs_served")).isPositive();
+        assertThat(b.counter("ha.resync.sessions")).as("b owns none of its standby sessions").isZero();
     }
 
     @Test
@@ -265,6 +292,10 @@ class HaSideChannelTest
         assertThat(a.counter("ha.transport.messages_returned")).isGreaterThanOrEqualTo(2);
         assertThat(a.counter("ha.transport.messages_sent")).isZero();
         assertThat(a.manager.dirtySessions()).isGreaterThanOrEqualTo(1);
+
+        a.worker.flowTable().expire(T0 + HOUR);
+        assertThat(a.manager.deletesSent()).isEqualTo(2);
+        pollUntil("both deletes handed back and queued again", () -> a.counter("ha.requeued.deletes") >= 2, a);
     }
 
     @Test
