@@ -50,6 +50,7 @@ final class FailoverReport
     long deletesApplied;
     long pendingAtKill;
 
+    int liveOpen;
     int liveOld;
     int liveYoung;
     int heldOld;
@@ -128,7 +129,9 @@ final class FailoverReport
             minSyncIntervalMs, updatesSent, deletesSent);
         out.printf(Locale.ROOT, "sessions synced:   %,d (standby sessions created from %,d updates before the kill; " +
             "%,d with changes still throttled in the active, lost with it)%n", synced, updatesApplied, pendingAtKill);
-        out.printf(Locale.ROOT, "live at the kill:  %,d older than ha.min-session-lifetime: %,d held in standby, " +
+        out.printf(Locale.ROOT, "live at the kill:  %,d sessions in the active's flow table, %,d of them not closed%n",
+            liveOld + liveYoung, liveOpen);
+        out.printf(Locale.ROOT, "                   %,d older than ha.min-session-lifetime: %,d held in standby, " +
             "%,d in sync%n", liveOld, heldOld, inSyncOld);
         out.printf(Locale.ROOT, "                   %,d younger: %,d held (critical changes only), %,d in sync%n",
             liveYoung, heldYoung, inSyncYoung);

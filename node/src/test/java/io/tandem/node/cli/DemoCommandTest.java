@@ -37,7 +37,7 @@ class DemoCommandTest
         assertThat(figure("taken over:\\s+[\\d,]+ \\(([\\d,]+) older")).isPositive();
         assertThat(figure("; ([\\d,]+) match one node") + behindYoung).isEqualTo(takenOver);
         assertThat(report).doesNotContain("differs");
-        assertThat(figure("live at the kill:\\s+([\\d,]+) older")).isPositive();
+        assertThat(figure("([\\d,]+) older than ha.min-session-lifetime")).isPositive();
         assertThat(exit).isZero();
         assertThat(Files.exists(dir.resolve("demo.pcap"))).isTrue();
         assertThat(Files.exists(dir.resolve("demo.manifest.json"))).isTrue();
