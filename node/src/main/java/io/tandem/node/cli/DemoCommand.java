@@ -32,8 +32,10 @@ import picocli.CommandLine.Option;
         "and check every session against one node that saw all the traffic.")
 public final class DemoCommand implements Callable<Integer>
 {
-    /** Settings the demo runs with unless --config or --set say otherwise. */
-    static final List<String> DEMO_DEFAULTS = List.of("ha.enabled=true", "ha.min-sync-interval=0");
+    /** Replication is on unless --set turns it off (a --config file's ha.enabled is overridden). */
+    static final String HA_ON = "ha.enabled=true";
+    /** Without --config, every change of a session older than min-session-lifetime goes at the end of its batch. */
+    static final String SYNC_EVERY_BATCH = "ha.min-sync-interval=0";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -53,12 +55,13 @@ public final class DemoCommand implements Callable<Integer>
         description = "The side channel between the nodes: memory (default ${DEFAULT-VALUE}).")
     private String transport;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "tandem.yaml for both nodes.")
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "tandem.yaml for both nodes and the reference (its ha.enabled is ignored: use --set).")
     private Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
         description = "Override a configuration key, e.g. ha.min-session-lifetime=500 (repeatable). The demo runs " +
-            "with ha.enabled=true and ha.min-sync-interval=0 unless set otherwise.")
+            "with ha.enabled=true, and without --config with ha.min-sync-interval=0, unless set otherwise.")
     private List<String> sets = new ArrayList<>();
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -83,7 +86,12 @@ public final class DemoCommand implements Callable<Integer>
         final TandemConfig cfg;
         try
         {
-            final List<String> all = new ArrayList<>(DEMO_DEFAULTS);
+            final List<String> all = new ArrayList<>();
+            all.add(HA_ON);
+            if (config == null)
+            {
+                all.add(SYNC_EVERY_BATCH);
+            }
             all.addAll(sets);
             cfg = TandemConfig.load(config, all);
             HaContext.fromConfig(cfg).conclude();

@@ -17,8 +17,6 @@ import io.tandem.node.flow.FlowKey;
 import io.tandem.node.flow.FlowState;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaManager;
-import io.tandem.node.ha.HaMessageSink;
-import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.SynthManifest;
@@ -58,7 +56,6 @@ final class FailoverDemo
     static final int ACTIVE_NODE_ID = 1;
     static final int STANDBY_NODE_ID = 2;
     private static final int BATCH = 256;
-    private static final int POLL_LIMIT = 1024;
     private static final long CATCH_UP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long NS_PER_MS = 1_000_000L;
     private static final int MAX_EXCHANGES = 5;
@@ -253,19 +250,12 @@ final class FailoverDemo
         HaManager activeManager = null;
         if (report.replicationOn)
         {
-            final HaMessageSink sink = link.activeSink();
-            activeManager = active.enableHa(haContext(ACTIVE_NODE_ID), new HaRecordRegistry(), envelope ->
-            {
-                lag.sent(envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0);
-                sink.onEnvelope(envelope);
-            });
-            activeManager.registry().registerServices(Thread.currentThread().getContextClassLoader());
+            activeManager = link.enableActive(active, haContext(ACTIVE_NODE_ID), envelope ->
+                lag.sent(envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0));
         }
         final Worker standby = worker(standbyLedger, (flow, reason) ->
             standbyEnds.put(id(flow), standbyEnd(flow, standbyLedger.remove(flow))));
-        final HaManager standbyManager =
-            standby.enableHa(haContext(STANDBY_NODE_ID), new HaRecordRegistry(), HaMessageSink.NONE);
-        standbyManager.registry().registerServices(Thread.currentThread().getContextClassLoader());
+        link.enableStandby(standby, haContext(STANDBY_NODE_ID));
 
         final PcapFileSource moved = PcapFileSource.open(pcap);
         try (moved)
@@ -279,8 +269,9 @@ final class FailoverDemo
                 skipped += moved.poll(skip, (int)Math.min(BATCH, report.killIndex - skipped));
             }
 
-            final StandbyRunner standbyRunner = new StandbyRunner(standby, standbyManager, link, lag, moved);
-            final ActiveRunner activeRunner = new ActiveRunner(active, pcap, report.killIndex);
+            final PacketClock clock = new PacketClock();
+            final StandbyRunner standbyRunner = new StandbyRunner(standby, link, lag, moved, clock);
+            final ActiveRunner activeRunner = new ActiveRunner(active, link, pcap, report.killIndex, clock);
             final Thread standbyThread = new Thread(standbyRunner, "tandem-demo-standby");
             final Thread activeThread = new Thread(activeRunner, "tandem-demo-active");
             standbyThread.start();
@@ -569,22 +560,35 @@ final class FailoverDemo
     }
 
     /**
+     * The time both nodes go by while the active runs: its packet time (a capture has no other clock).
+     */
+    private static final class PacketClock
+    {
+        volatile long nowNs;
+    }
+
+    /**
      * The active node's thread: the capture up to the kill point, a batch at a time, each batch ending with the HA
      * manager's flush; then it stops dead.
      */
     private static final class ActiveRunner implements Runnable
     {
         private final Worker worker;
+        private final HaLink link;
         private final Path pcap;
         private final long packets;
+        private final PacketClock clock;
         private volatile long endNs;
         private volatile Throwable failure;
 
-        ActiveRunner(final Worker worker, final Path pcap, final long packets)
+        ActiveRunner(
+            final Worker worker, final HaLink link, final Path pcap, final long packets, final PacketClock clock)
         {
             this.worker = worker;
+            this.link = link;
             this.pcap = pcap;
             this.packets = packets;
+            this.clock = clock;
         }
 
         @Override
@@ -602,6 +606,8 @@ final class FailoverDemo
                     }
                     done += n;
                     worker.endOfBatch();
+                    link.activeWork(worker.lastTimestampNs());
+                    clock.nowNs = worker.lastTimestampNs();
                 }
             }
             catch (final Throwable ex)
@@ -625,10 +631,10 @@ final class FailoverDemo
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
         private final Worker worker;
-        private final HaManager manager;
         private final HaLink link;
         private final ReplicationLag lag;
         private final PcapFileSource moved;
+        private final PacketClock clock;
         private volatile long moveNs;
         private volatile long firstHandledNs;
         private volatile long lastHandledNs;
@@ -636,14 +642,14 @@ final class FailoverDemo
         private volatile Throwable failure;
 
         StandbyRunner(
-            final Worker worker, final HaManager manager, final HaLink link, final ReplicationLag lag,
-            final PcapFileSource moved)
+            final Worker worker, final HaLink link, final ReplicationLag lag, final PcapFileSource moved,
+            final PacketClock clock)
         {
             this.worker = worker;
-            this.manager = manager;
             this.link = link;
             this.lag = lag;
             this.moved = moved;
+            this.clock = clock;
         }
 
         @Override
@@ -655,7 +661,7 @@ final class FailoverDemo
                     100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
                 while (pause.getCount() > 0)
                 {
-                    final int applied = link.pollStandby(manager, POLL_LIMIT);
+                    final int applied = link.standbyWork(clock.nowNs);
                     lag.applied(applied);
                     idle.idle(applied);
                 }
@@ -680,6 +686,7 @@ final class FailoverDemo
                     }
                     count += n;
                     worker.endOfBatch();
+                    lag.applied(link.standbyWork(worker.lastTimestampNs()));
                 }
                 lastHandledNs = System.nanoTime();
                 packets = count;

@@ -1,12 +1,15 @@
 package io.tandem.node.cli;
 
+import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.worker.Worker;
 
 /**
- * The failover demo's replication path from the active node's HA manager to the standby's: the one seam where the
- * side channel plugs in (an in-memory queue, or the Aeron transport over UDP). The active's worker thread sends
- * through {@link #activeSink()}; the standby's thread calls {@link #pollStandby(HaManager, int)}.
+ * The failover demo's replication path from the active node to the standby: the one seam where the side channel
+ * plugs in (an in-memory queue, or the Aeron transport over UDP). It turns HA on in both workers; then the active's
+ * thread calls {@link #activeWork(long)} after each batch and the standby's thread polls
+ * {@link #standbyWork(long)}.
  */
 interface HaLink extends AutoCloseable
 {
@@ -18,24 +21,42 @@ interface HaLink extends AutoCloseable
     String description();
 
     /**
-     * Where the active's HA manager sends its envelopes (called on the active's worker thread).
+     * Turn HA on in the active's worker, sending through this link.
      *
-     * @return the sink.
+     * @param active the active's worker.
+     * @param ctx    its HA settings.
+     * @param tap    told about every batch the manager produces, before the link takes it (for the lag).
+     * @return the active's manager.
      */
-    HaMessageSink activeSink();
+    HaManager enableActive(Worker active, HaContext ctx, HaMessageSink tap);
 
     /**
-     * Apply what has arrived to the standby's HA manager (called on the standby's thread only).
+     * Turn HA on in the standby's worker, receiving from this link.
      *
-     * @param standby the standby's manager.
-     * @param limit   most session messages to apply in this call (a whole envelope may go over it).
-     * @return session messages taken off the link (applied or refused by the manager), 0 when none waited.
+     * @param standby the standby's worker.
+     * @param ctx     its HA settings.
+     * @return the standby's manager.
      */
-    int pollStandby(HaManager standby, int limit);
+    HaManager enableStandby(Worker standby, HaContext ctx);
+
+    /**
+     * The active's share of the link after a batch (active's thread): retries, resyncs.
+     *
+     * @param nowNs the active's time.
+     */
+    void activeWork(long nowNs);
+
+    /**
+     * Apply what has arrived to the standby (standby's thread only).
+     *
+     * @param nowNs the standby's time.
+     * @return session messages applied (or refused by the manager), 0 when none waited.
+     */
+    int standbyWork(long nowNs);
 
     /**
      * The active node dies: its side of the link stops at once, without a goodbye. What it already put on the
-     * link may still arrive; nothing more is sent.
+     * wire may still arrive; nothing more is sent.
      */
     void crashActive();
 

@@ -2,8 +2,11 @@ package io.tandem.node.cli;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.spi.HaRecordRegistry;
+import io.tandem.node.worker.Worker;
 import io.tandem.proto.ha.v1.Envelope;
 
 /**
@@ -12,8 +15,11 @@ import io.tandem.proto.ha.v1.Envelope;
  */
 final class InMemoryHaLink implements HaLink
 {
+    private static final int POLL_LIMIT = 1024;
+
     private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
     private volatile boolean crashed;
+    private HaManager standby;
 
     @Override
     public String description()
@@ -22,25 +28,40 @@ final class InMemoryHaLink implements HaLink
     }
 
     @Override
-    public HaMessageSink activeSink()
+    public HaManager enableActive(final Worker active, final HaContext ctx, final HaMessageSink tap)
     {
-        return envelope ->
+        final HaManager manager = active.enableHa(ctx, new HaRecordRegistry(), HaMessageSink.both(tap, envelope ->
         {
             if (!crashed)
             {
                 queue.add(envelope);
             }
-        };
+        }));
+        manager.registry().registerServices(Thread.currentThread().getContextClassLoader());
+        return manager;
     }
 
     @Override
-    public int pollStandby(final HaManager standby, final int limit)
+    public HaManager enableStandby(final Worker worker, final HaContext ctx)
+    {
+        standby = worker.enableHa(ctx, new HaRecordRegistry(), HaMessageSink.NONE);
+        standby.registry().registerServices(Thread.currentThread().getContextClassLoader());
+        return standby;
+    }
+
+    @Override
+    public void activeWork(final long nowNs)
+    {
+    }
+
+    @Override
+    public int standbyWork(final long nowNs)
     {
         int messages = 0;
         Envelope envelope;
-        while (messages < limit && (envelope = queue.poll()) != null)
+        while (messages < POLL_LIMIT && (envelope = queue.poll()) != null)
         {
-            standby.apply(envelope, envelope.getTimestampNs());
+            standby.apply(envelope, nowNs);
             messages += envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0;
         }
         return messages;
