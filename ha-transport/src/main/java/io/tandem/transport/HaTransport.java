@@ -6,11 +6,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -290,6 +292,30 @@ public final class HaTransport implements AutoCloseable
     {
         final int id = findPeerCounter(TransportCounter.PEER_LAG_TYPE_ID, peerNodeId);
         return id < 0 ? -1 : aeron.countersReader().getCounterValue(id);
+    }
+
+    /**
+     * The peers this node has heard from: those with a state counter. Thread-safe; allocates, so it is meant for
+     * readers such as the admin API.
+     *
+     * @return their node ids, ascending.
+     */
+    public int[] peerNodeIds()
+    {
+        final CountersReader reader = aeron.countersReader();
+        final IntArrayList ids = new IntArrayList();
+        reader.forEach((counterId, type, key, label) ->
+        {
+            if (type == TransportCounter.PEER_STATE_TYPE_ID &&
+                key.getInt(0, ByteOrder.LITTLE_ENDIAN) == ctx.nodeId() &&
+                reader.getCounterState(counterId) == CountersReader.RECORD_ALLOCATED)
+            {
+                ids.addInt(key.getInt(4, ByteOrder.LITTLE_ENDIAN));
+            }
+        });
+        final int[] sorted = ids.toIntArray();
+        Arrays.sort(sorted);
+        return sorted;
     }
 
     private int findPeerCounter(final int typeId, final int peerNodeId)

@@ -1,5 +1,7 @@
 package io.tandem.node.flow;
 
+import java.util.function.Consumer;
+
 import io.tandem.node.decode.Packet;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
@@ -370,6 +372,38 @@ public final class FlowTable implements StatsSource
             }
         }
         return null;
+    }
+
+    /**
+     * Number of hash buckets, for a walk over the table spread across several calls of
+     * {@link #forEachFlowInBucket(int, Consumer)}.
+     *
+     * @return the count.
+     */
+    public int bucketCount()
+    {
+        return buckets.length;
+    }
+
+    /**
+     * Visit the live flows of one hash bucket. A flow never changes bucket, so a walk over every bucket spread across
+     * several calls (an HA resync served a few buckets per duty cycle) visits each flow that stays in the table from
+     * start to end exactly once, whatever is inserted or removed in between. The visitor must not insert or remove
+     * flows.
+     *
+     * @param bucket  0 to {@link #bucketCount()} - 1.
+     * @param visitor told about each flow of the bucket, standby ones included.
+     * @return the number of flows visited.
+     */
+    public int forEachFlowInBucket(final int bucket, final Consumer<Flow> visitor)
+    {
+        int visited = 0;
+        for (Flow f = buckets[bucket]; f != null; f = f.hashNext)
+        {
+            visitor.accept(f);
+            visited++;
+        }
+        return visited;
     }
 
     /**

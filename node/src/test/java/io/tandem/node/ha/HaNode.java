@@ -13,7 +13,8 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.worker.Worker;
 
 /**
- * A worker with HA on, sending into an in-memory channel, fed with frames built in the test at times the test gives.
+ * A worker with HA on, sending into an in-memory channel (or an Aeron side channel), fed with frames built in the test
+ * at times the test gives.
  */
 final class HaNode
 {
@@ -39,6 +40,18 @@ final class HaNode
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow)
     {
+        this(nodeId, lifetimeMs, intervalMs, flow, null);
+    }
+
+    HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final HaSideChannel sideChannel)
+    {
+        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), sideChannel);
+    }
+
+    private HaNode(
+        final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow,
+        final HaSideChannel sideChannel)
+    {
         worker = new Worker(new Worker.Context().flow(flow).tcp(new TcpEngine.Context()),
             (f, reason) -> ended.add(reason.eveName()),
             (p, e) ->
@@ -46,7 +59,8 @@ final class HaNode
             },
             (p, f, event) -> events.add(event.eventName()));
         manager = worker.enableHa(new HaContext().enabled(true).nodeId(nodeId)
-            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry, channel);
+            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry,
+            sideChannel == null ? channel : HaMessageSink.NONE, sideChannel);
     }
 
     HaNode tcp(final boolean toServer, final int flags, final int seq, final int ack, final int payload, final long t)
