@@ -51,8 +51,13 @@ public final class DemoCommand implements Callable<Integer>
         description = "Where the active dies, as a fraction of the capture's packets (default ${DEFAULT-VALUE}).")
     private double killAt;
 
-    @Option(names = "--transport", defaultValue = "memory", paramLabel = "memory",
-        description = "The side channel between the nodes: memory (default ${DEFAULT-VALUE}).")
+    @Option(names = "--speed", defaultValue = "1", paramLabel = "X",
+        description = "Feed the active at X times capture speed, 0 for as fast as it goes (default ${DEFAULT-VALUE}).")
+    private double speed;
+
+    @Option(names = "--transport", defaultValue = "aeron", paramLabel = "aeron|memory",
+        description = "The side channel between the nodes: aeron (UDP on 127.0.0.1, an embedded media driver each) " +
+            "or memory (a queue between the two threads) (default ${DEFAULT-VALUE}).")
     private String transport;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -73,14 +78,15 @@ public final class DemoCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        if (!(killAt > 0 && killAt < 1) || sessions < 1)
+        if (!(killAt > 0 && killAt < 1) || sessions < 1 || !(speed >= 0))
         {
-            err.println("tandem: demo: --kill-at must be between 0 and 1 (exclusive) and --sessions at least 1");
+            err.println("tandem: demo: --kill-at must be between 0 and 1 (exclusive), --sessions at least 1 and " +
+                "--speed at least 0");
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
-        if (!"memory".equals(transport))
+        if (!"aeron".equals(transport) && !"memory".equals(transport))
         {
-            err.println("tandem: demo: --transport must be memory, not " + transport);
+            err.println("tandem: demo: --transport must be aeron or memory, not " + transport);
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
         final TandemConfig cfg;
@@ -106,7 +112,8 @@ public final class DemoCommand implements Callable<Integer>
         try
         {
             final FailoverReport report = new FailoverDemo(new FailoverDemo.Settings(
-                sessions, seed, killAt, cfg, work, path -> new InMemoryHaLink())).run();
+                sessions, seed, killAt, speed, cfg, work,
+                "aeron".equals(transport) ? AeronHaLink::new : path -> new InMemoryHaLink())).run();
             if (dir != null)
             {
                 report.manifest.writeJsonLines(work.resolve("demo.manifest.json"));

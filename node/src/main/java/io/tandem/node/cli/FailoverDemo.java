@@ -16,7 +16,9 @@ import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowKey;
 import io.tandem.node.flow.FlowState;
 import io.tandem.node.ha.HaContext;
+import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.SynthManifest;
@@ -29,6 +31,9 @@ import io.tandem.node.tcp.reassembly.Reassembler;
 import io.tandem.node.tcp.reassembly.ReassemblySession;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
+import io.tandem.proto.ha.v1.Envelope;
+import io.tandem.proto.ha.v1.SessionBatch;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -67,12 +72,14 @@ final class FailoverDemo
      * @param sessions sessions to generate.
      * @param seed     generator seed.
      * @param killAt   where the active dies, as a fraction of the capture's packets (0..1, exclusive).
+     * @param speed    pace of the traffic fed to the active, as a multiple of capture time; 0 for as fast as it goes.
      * @param config   the nodes' configuration (both nodes and the reference use it).
      * @param work     directory for the capture (and the link's files).
      * @param link     makes the replication link, given the work directory.
      */
     record Settings(
-        int sessions, long seed, double killAt, TandemConfig config, Path work, Function<Path, HaLink> link)
+        int sessions, long seed, double killAt, double speed, TandemConfig config, Path work,
+        Function<Path, HaLink> link)
     {
     }
 
@@ -184,6 +191,7 @@ final class FailoverDemo
         report.sessions = manifest.size();
         report.packets = synth.packets();
         report.generateNs = System.nanoTime() - genStartNs;
+        report.speed = settings.speed();
         report.killIndex = Math.max(1, Math.min(report.packets - 1, Math.round(report.packets * settings.killAt())));
 
         final HaContext haCtx = HaContext.fromConfig(settings.config());
@@ -250,12 +258,25 @@ final class FailoverDemo
         HaManager activeManager = null;
         if (report.replicationOn)
         {
-            activeManager = link.enableActive(active, haContext(ACTIVE_NODE_ID), envelope ->
-                lag.sent(envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0));
+            activeManager = link.enableActive(active, haContext(ACTIVE_NODE_ID), new HaMessageSink()
+            {
+                @Override
+                public void onEnvelope(final Envelope envelope)
+                {
+                    lag.sent(envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0);
+                }
+
+                @Override
+                public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+                {
+                    lag.sent(batch.getMessagesCount());
+                }
+            });
         }
         final Worker standby = worker(standbyLedger, (flow, reason) ->
             standbyEnds.put(id(flow), standbyEnd(flow, standbyLedger.remove(flow))));
         link.enableStandby(standby, haContext(STANDBY_NODE_ID));
+        link.connect();
 
         final PcapFileSource moved = PcapFileSource.open(pcap);
         try (moved)
@@ -271,38 +292,48 @@ final class FailoverDemo
 
             final PacketClock clock = new PacketClock();
             final StandbyRunner standbyRunner = new StandbyRunner(standby, link, lag, moved, clock);
-            final ActiveRunner activeRunner = new ActiveRunner(active, link, pcap, report.killIndex, clock);
+            final ActiveRunner activeRunner =
+                new ActiveRunner(active, link, pcap, report.killIndex, clock, settings.speed());
             final Thread standbyThread = new Thread(standbyRunner, "tandem-demo-standby");
             final Thread activeThread = new Thread(activeRunner, "tandem-demo-active");
             standbyThread.start();
-            final long activeStartNs = System.nanoTime();
-            activeThread.start();
-            activeThread.join();
-            rethrow(activeRunner.failure);
-            final long killNs = activeRunner.endNs;
-            report.activeNs = killNs - activeStartNs;
-            report.inFlightAtKill = lag.inFlight();
-            final long deadlineNs = killNs + CATCH_UP_TIMEOUT_NS;
-            while (lag.inFlight() > 0 && System.nanoTime() < deadlineNs && standbyThread.isAlive())
+            try
             {
-                LockSupport.parkNanos(10_000);
+                final long activeStartNs = System.nanoTime();
+                activeThread.start();
+                activeThread.join();
+                rethrow(activeRunner.failure);
+                final long killNs = activeRunner.endNs;
+                report.activeNs = killNs - activeStartNs;
+                report.inFlightAtKill = Math.max(0, link.sentMessages() - link.appliedMessages());
+                final long deadlineNs = killNs + CATCH_UP_TIMEOUT_NS;
+                while (link.appliedMessages() < link.sentMessages() && System.nanoTime() < deadlineNs &&
+                    standbyThread.isAlive())
+                {
+                    LockSupport.parkNanos(10_000);
+                }
+                report.caughtUpNs = System.nanoTime() - killNs;
+                report.neverArrived = Math.max(0, link.sentMessages() - link.appliedMessages());
+                link.crashActive();
+
+                standbyRunner.pause.countDown();
+                standbyRunner.paused.await();
+                rethrow(standbyRunner.failure);
+                census(active, activeManager, activeLedger, standby, reference);
+
+                standbyRunner.moveNs = System.nanoTime();
+                standbyRunner.resume.countDown();
+                standbyThread.join();
+                rethrow(standbyRunner.failure);
             }
-            report.caughtUpNs = System.nanoTime() - killNs;
-            report.neverArrived = lag.inFlight();
-            link.crashActive();
-
-            standbyRunner.pause.countDown();
-            standbyRunner.paused.await();
-            rethrow(standbyRunner.failure);
-            census(active, activeManager, activeLedger, standby, reference);
-
-            standbyRunner.moveNs = System.nanoTime();
-            standbyRunner.resume.countDown();
-            standbyThread.join();
-            rethrow(standbyRunner.failure);
+            finally
+            {
+                stop(activeThread, standbyThread, standbyRunner);
+            }
             report.firstMovedPacketNs = standbyRunner.firstHandledNs - standbyRunner.moveNs;
             report.allMovedPacketsNs = standbyRunner.lastHandledNs - standbyRunner.moveNs;
             report.movedPackets = standbyRunner.packets;
+            report.linkSummary = link.summary();
         }
 
         report.lagSamples = lag.samples();
@@ -544,6 +575,16 @@ final class FailoverDemo
         return new long[] { a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3] };
     }
 
+    private static void stop(final Thread activeThread, final Thread standbyThread, final StandbyRunner standbyRunner)
+        throws InterruptedException
+    {
+        standbyRunner.abort = true;
+        standbyRunner.pause.countDown();
+        standbyRunner.resume.countDown();
+        activeThread.join();
+        standbyThread.join();
+    }
+
     private static void rethrow(final Throwable failure)
     {
         if (failure instanceof RuntimeException ex)
@@ -572,24 +613,32 @@ final class FailoverDemo
      * The active node's thread: the capture up to the kill point, a batch at a time, each batch ending with the HA
      * manager's flush; then it stops dead.
      */
-    private static final class ActiveRunner implements Runnable
+    private static final class ActiveRunner implements Runnable, PacketHandler
     {
+        private static final long MAX_PARK_NS = 50_000;
+
         private final Worker worker;
         private final HaLink link;
         private final Path pcap;
         private final long packets;
         private final PacketClock clock;
+        private final double speed;
+        private long firstTimestampNs = Long.MIN_VALUE;
+        private long startNs;
+        private int sinceFlush;
         private volatile long endNs;
         private volatile Throwable failure;
 
         ActiveRunner(
-            final Worker worker, final HaLink link, final Path pcap, final long packets, final PacketClock clock)
+            final Worker worker, final HaLink link, final Path pcap, final long packets, final PacketClock clock,
+            final double speed)
         {
             this.worker = worker;
             this.link = link;
             this.pcap = pcap;
             this.packets = packets;
             this.clock = clock;
+            this.speed = speed;
         }
 
         @Override
@@ -600,15 +649,13 @@ final class FailoverDemo
                 long done = 0;
                 while (done < packets)
                 {
-                    final int n = source.poll(worker, (int)Math.min(BATCH, packets - done));
+                    final int n = source.poll(this, (int)Math.min(BATCH, packets - done));
                     if (n == 0)
                     {
                         break;
                     }
                     done += n;
-                    worker.endOfBatch();
-                    link.activeWork(worker.lastTimestampNs());
-                    clock.nowNs = worker.lastTimestampNs();
+                    endOfBatch();
                 }
             }
             catch (final Throwable ex)
@@ -619,6 +666,45 @@ final class FailoverDemo
             {
                 endNs = System.nanoTime();
             }
+        }
+
+        @Override
+        public void onPacket(
+            final DirectBuffer frame, final int capturedLength, final int wireLength, final long timestampNs,
+            final int linkType)
+        {
+            if (speed > 0)
+            {
+                if (firstTimestampNs == Long.MIN_VALUE)
+                {
+                    firstTimestampNs = timestampNs;
+                    startNs = System.nanoTime();
+                }
+                final long dueNs = startNs + (long)((timestampNs - firstTimestampNs) / speed);
+                if (System.nanoTime() - dueNs < 0)
+                {
+                    endOfBatch();
+                    long leftNs;
+                    while ((leftNs = dueNs - System.nanoTime()) > 0)
+                    {
+                        link.activeWork(worker.lastTimestampNs());
+                        LockSupport.parkNanos(Math.min(leftNs, MAX_PARK_NS));
+                    }
+                }
+            }
+            worker.onPacket(frame, capturedLength, wireLength, timestampNs, linkType);
+            sinceFlush++;
+        }
+
+        private void endOfBatch()
+        {
+            if (sinceFlush > 0)
+            {
+                worker.endOfBatch();
+                sinceFlush = 0;
+            }
+            link.activeWork(worker.lastTimestampNs());
+            clock.nowNs = worker.lastTimestampNs();
         }
     }
 
@@ -640,6 +726,7 @@ final class FailoverDemo
         private volatile long firstHandledNs;
         private volatile long lastHandledNs;
         private volatile long packets;
+        private volatile boolean abort;
         private volatile Throwable failure;
 
         StandbyRunner(
@@ -668,6 +755,10 @@ final class FailoverDemo
                 }
                 paused.countDown();
                 resume.await();
+                if (abort)
+                {
+                    return;
+                }
                 final PacketHandler first = (frame, capturedLength, wireLength, timestampNs, linkType) ->
                 {
                     worker.onPacket(frame, capturedLength, wireLength, timestampNs, linkType);
@@ -678,7 +769,7 @@ final class FailoverDemo
                 };
                 long count = moved.poll(first, 1);
                 worker.endOfBatch();
-                while (!moved.isEndOfStream())
+                while (!moved.isEndOfStream() && !abort)
                 {
                     final int n = moved.poll(worker, BATCH);
                     if (n == 0)

@@ -35,9 +35,11 @@ final class FailoverReport
 
     SynthManifest manifest;
     String link = "";
+    String linkSummary = "";
     int sessions;
     long packets;
     long killIndex;
+    double speed;
     long killTimeNs;
     boolean replicationOn;
     int minSessionLifetimeMs;
@@ -129,6 +131,9 @@ final class FailoverReport
         out.printf(Locale.ROOT, "traffic:           %,d sessions, %,d packets (generated in %s); the active dies " +
             "at packet %,d (%.0f%%), %s into the capture%n", sessions, packets, duration(generateNs), killIndex,
             100.0 * killIndex / Math.max(1, packets), duration(killTimeNs));
+        out.printf(Locale.ROOT, "                   fed to the active %s: %,d packets in %s; the moved rest to " +
+            "the standby as fast as it goes%n", speed > 0 ? String.format(Locale.ROOT, "at %s capture speed",
+            speed == 1 ? "the" : speed + " times the") : "as fast as it goes", killIndex, duration(activeNs));
         out.printf(Locale.ROOT, "reference:         one node, all traffic: %,d flows, %,d agreeing with the " +
             "generator's ground truth (%s)%n", referenceFlows, referenceAgreeing, duration(referenceNs));
         out.printf(Locale.ROOT, "replication:       %s, ha.min-session-lifetime %d ms, ha.min-sync-interval %d ms; " +
@@ -161,6 +166,10 @@ final class FailoverReport
             "caught up in %s, %,d updates were in flight); all %,d moved packets processed in %s%n",
             duration(caughtUpNs + firstMovedPacketNs), duration(caughtUpNs), inFlightAtKill, movedPackets,
             duration(allMovedPacketsNs));
+        if (!linkSummary.isEmpty())
+        {
+            out.printf(Locale.ROOT, "side channel:      %s%n", linkSummary);
+        }
         if (neverArrived > 0)
         {
             out.printf(Locale.ROOT, "                   %,d updates sent by the active never arrived%n", neverArrived);

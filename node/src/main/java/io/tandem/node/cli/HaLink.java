@@ -40,6 +40,14 @@ interface HaLink extends AutoCloseable
     HaManager enableStandby(Worker standby, HaContext ctx);
 
     /**
+     * Once both nodes' HA is on: wait until they are connected and ready (start-up resyncs done), so that the first
+     * update has somewhere to go.
+     *
+     * @throws IllegalStateException when they do not connect in time.
+     */
+    void connect();
+
+    /**
      * The active's share of the link after a batch (active's thread): retries, resyncs.
      *
      * @param nowNs the active's time.
@@ -53,6 +61,27 @@ interface HaLink extends AutoCloseable
      * @return session messages applied (or refused by the manager), 0 when none waited.
      */
     int standbyWork(long nowNs);
+
+    /**
+     * Session messages the active put on the link (call from any thread once the active's thread stopped).
+     *
+     * @return the count.
+     */
+    long sentMessages();
+
+    /**
+     * Session messages the standby applied (any thread).
+     *
+     * @return the count.
+     */
+    long appliedMessages();
+
+    /**
+     * The link's own figures for the report (messages, bytes, back pressure, gaps, resyncs), or an empty string.
+     *
+     * @return one line.
+     */
+    String summary();
 
     /**
      * The active node dies: its side of the link stops at once, without a goodbye. What it already put on the

@@ -1,6 +1,7 @@
 package io.tandem.node.cli;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaManager;
@@ -18,6 +19,8 @@ final class InMemoryHaLink implements HaLink
     private static final int POLL_LIMIT = 1024;
 
     private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong applied = new AtomicLong();
     private volatile boolean crashed;
     private HaManager standby;
 
@@ -35,6 +38,7 @@ final class InMemoryHaLink implements HaLink
             if (!crashed)
             {
                 queue.add(envelope);
+                sent.addAndGet(envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0);
             }
         }));
         manager.registry().registerServices(Thread.currentThread().getContextClassLoader());
@@ -64,7 +68,31 @@ final class InMemoryHaLink implements HaLink
             standby.apply(envelope, nowNs);
             messages += envelope.hasSessions() ? envelope.getSessions().getMessagesCount() : 0;
         }
+        applied.addAndGet(messages);
         return messages;
+    }
+
+    @Override
+    public void connect()
+    {
+    }
+
+    @Override
+    public long sentMessages()
+    {
+        return sent.get();
+    }
+
+    @Override
+    public long appliedMessages()
+    {
+        return applied.get();
+    }
+
+    @Override
+    public String summary()
+    {
+        return "";
     }
 
     @Override

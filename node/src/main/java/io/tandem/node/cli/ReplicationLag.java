@@ -74,36 +74,6 @@ final class ReplicationLag
     }
 
     /**
-     * Messages handed over by the active (any thread).
-     *
-     * @return the count.
-     */
-    long sentCount()
-    {
-        return sent.get() + unmeasured;
-    }
-
-    /**
-     * Messages applied by the standby that matched a send (any thread).
-     *
-     * @return the count.
-     */
-    long appliedCount()
-    {
-        return applied.get();
-    }
-
-    /**
-     * Messages sent but not applied (any thread).
-     *
-     * @return the count.
-     */
-    long inFlight()
-    {
-        return sent.get() - applied.get();
-    }
-
-    /**
      * Samples taken.
      *
      * @return the count.

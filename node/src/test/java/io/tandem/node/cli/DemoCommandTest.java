@@ -23,13 +23,16 @@ class DemoCommandTest
     private final StringWriter out = new StringWriter();
 
     @Test
-    void shouldTakeOverEverySessionOlderThanTheLifetimeAndMatchOneNode()
+    void shouldTakeOverEverySessionOlderThanTheLifetimeOverAeronAndMatchOneNode()
     {
-        final int exit = run("--dir", dir.toString());
+        final int exit = run("--transport", "aeron", "--speed", "4", "--dir", dir.toString());
 
         final String report = out.toString();
         System.out.print(report);
-        assertThat(report).contains("400 agreeing with the generator's ground truth", "result: OK");
+        assertThat(report).contains("400 agreeing with the generator's ground truth", "Aeron UDP 127.0.0.1",
+            "result: OK");
+        assertThat(figure("replication lag:\\s+p50 \\S+ \\S+, p99 \\S+ \\S+, max \\S+ \\S+ over ([\\d,]+) updates"))
+            .isEqualTo(figure("standby sessions created from ([\\d,]+) updates"));
         assertThat(figure("sessions lost:\\s+(\\d+)")).isZero();
         final long takenOver = figure("taken over:\\s+([\\d,]+)");
         final long behindYoung = out.toString().contains("younger ones behind") ?
@@ -46,7 +49,7 @@ class DemoCommandTest
     @Test
     void shouldReportLossesAndFailWithReplicationOff()
     {
-        final int exit = run("--set", "ha.enabled=false");
+        final int exit = run("--transport", "memory", "--speed", "0", "--set", "ha.enabled=false");
 
         assertThat(figure("sessions lost:\\s+([\\d,]+)")).isPositive();
         assertThat(out.toString()).contains("result: FAILED");
@@ -56,7 +59,7 @@ class DemoCommandTest
     @Test
     void shouldFailWhenTheThrottleLeavesTheStandbyBehind()
     {
-        final int exit = run("--set", "ha.min-sync-interval=65535");
+        final int exit = run("--transport", "memory", "--speed", "0", "--set", "ha.min-sync-interval=65535");
 
         assertThat(figure("sessions lost:\\s+([\\d,]+)")).isZero();
         assertThat(out.toString()).contains("out of sync at the kill", "result: FAILED");
