@@ -23,7 +23,7 @@ import org.agrona.CloseHelper;
 
 /**
  * An {@link HaLink} over the HA side channel: each node has its own {@link HaSideChannel}, with its own embedded Aeron
- * media driver (shared threading, its directory under the demo's directory, 64 KB terms) and a UDP unicast channel on
+ * media driver (shared threading, its directory under the demo's directory, 256 KB terms) and a UDP unicast channel on
  * 127.0.0.1; the two share a random cluster key, so every envelope is authenticated. Each node's transport agent is
  * composed into that node's thread (the active runs it after each batch, the standby between polls), as Aeron's shared
  * threading mode composes its agents, which keeps the thread count down on a small machine.
@@ -32,7 +32,12 @@ final class AeronHaLink implements HaLink
 {
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int KEY_BYTES = 32;
-    private static final int TERM_LENGTH_BYTES = Integer.getInteger("tandem.demo.term", 256 * 1024);
+    /**
+     * 256 KB terms: with the transport's default 64 KB (a 32 KB window) the demo's bursts met back pressure on a
+     * 2-core machine, and messages handed back are only sent again 100 ms later; 256 KB took it to none. Each node
+     * maps about 1.5 MB for its publication and its image, under the demo's directory.
+     */
+    private static final int TERM_LENGTH_BYTES = 256 * 1024;
 
     private final HaSideChannel activeChannel;
     private final HaSideChannel standbyChannel;
