@@ -124,6 +124,11 @@ public final class AnalyzeCommand implements Callable<Integer>
             final Worker worker = new Worker(workerContext, eveWriter, eveWriter);
             if (haCtx.enabled())
             {
+                if (haCtx.useSideChannel())
+                {
+                    err.println("tandem: warning: ha.use-side-channel is for tandem run; analyze replicates through " +
+                        "ha.runtime-output-file only");
+                }
                 haFile = haCtx.runtimeOutputFile() == null ? null :
                     new HaFileSink(haCtx.runtimeOutputFile(), haCtx.runtimeOutputMaxBytes());
                 final HaRecordRegistry registry = new HaRecordRegistry();

@@ -109,7 +109,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long deletesSent;
     private long criticalSent;
     private long throttled;
-    private long envelopesSent;
+    private long batchesSent;
     private long envelopesReceived;
     private long envelopesRejected;
     private long ownEnvelopesSkipped;
@@ -597,10 +597,11 @@ public final class HaManager implements FlowPromotionListener, StatsSource
             return;
         }
         final int pending = s.pendingMask;
-        s.pendingMask = (s.syncedMask | pending) & registry.registeredMask();
+        final int records = (s.syncedMask | pending) & registry.registeredMask();
+        s.pendingMask = records;
         final SessionUpdate.Builder update = coreUpdate(s, flow);
         HaRecordCodec.addPending(registry, s, update);
-        s.syncedMask |= s.pendingMask;
+        s.syncedMask |= records;
         s.pendingMask = pending;
         s.everSynced = true;
         snapshots++;
@@ -751,7 +752,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
         final SessionBatch built = batch.build();
         batch = SessionBatch.newBuilder();
-        envelopesSent++;
+        batchesSent++;
         sink.onSessions(built, nowNs, envelopes);
     }
 
@@ -854,7 +855,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.updates.critical", criticalSent);
         sink.counter("ha.updates.throttled", throttled);
         sink.counter("ha.deletes.sent", deletesSent);
-        sink.counter("ha.envelopes.sent", envelopesSent);
+        sink.counter("ha.batches.sent", batchesSent);
         sink.counter("ha.envelopes.received", envelopesReceived);
         sink.counter("ha.envelopes.not_applied", envelopesRejected);
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);

@@ -2,8 +2,12 @@ package io.tandem.node.ha;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,12 +16,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tandem.node.config.ConfigException;
+import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowTable;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.transport.ChannelMode;
 import io.tandem.transport.HaTransport;
 import io.tandem.transport.PeerState;
 import io.tandem.transport.ResyncSink;
@@ -37,7 +44,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * <p>
  * <b>Use</b>, one side channel per worker ({@code tandem run} has one worker):
  * <pre>{@code
- * HaTransport.Context transportCtx = new HaTransport.Context().nodeId(1).channelMode(ChannelMode.UNICAST)...;
+ * HaTransport.Context transportCtx = HaSideChannel.transportContext(config);    // or built by hand
  * try (HaSideChannel channel = HaSideChannel.launch(transportCtx))               // starts the transport
  * {
  *     HaManager manager = worker.enableHa(haCtx, registry, HaMessageSink.NONE, channel);
@@ -79,6 +86,10 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     public static final int RETRY_INTERVAL_MS = 100;
     /** Received messages the worker's queue holds. */
     public static final int INBOUND_CAPACITY = 65_536;
+    /** Shortest cluster key accepted from {@code ha.auth-key-file}: the HMAC-SHA256 output length. */
+    public static final int MIN_KEY_BYTES = 32;
+
+    private static final long NS_PER_MS = 1_000_000L;
 
     private static final long RETRY_INTERVAL_NS = RETRY_INTERVAL_MS * 1_000_000L;
     private static final int RESYNC_RING_BYTES = 256 * 1024;
@@ -147,6 +158,124 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     public static HaSideChannel launch(final HaTransport.Context ctx)
     {
         return new HaSideChannel(ctx);
+    }
+
+    /**
+     * The transport settings of a validated configuration: the one place that maps the side channel's {@code ha.*}
+     * keys onto {@link HaTransport.Context} (node and cluster id, channel, endpoints, stream id, cluster key, driver,
+     * heartbeat, peer and resync timeouts), checking what the schema alone cannot.
+     *
+     * @param config the configuration.
+     * @return the settings, for {@link #launch(HaTransport.Context)}.
+     * @throws ConfigException naming the key when the settings do not fit together (a channel without the endpoints
+     *                         it needs, a term length that is not a power of two) or the key file is unreadable or
+     *                         shorter than {@value #MIN_KEY_BYTES} bytes.
+     */
+    public static HaTransport.Context transportContext(final TandemConfig config)
+    {
+        if (!config.bool("ha.enabled"))
+        {
+            throw new ConfigException("ha.use-side-channel: needs ha.enabled: yes");
+        }
+        final String channel = config.string("ha.channel");
+        final List<String> peers = config.endpoints("ha.peers");
+        final String local = config.endpoint("ha.local-endpoint");
+        final HaTransport.Context ctx = new HaTransport.Context()
+            .nodeId(config.integer("ha.node-id"))
+            .clusterId(config.integer("ha.cluster-id"))
+            .streamId(config.integer("ha.stream-id"))
+            .heartbeatIntervalNs(config.integer("ha.heartbeat-interval") * NS_PER_MS)
+            .peerTimeoutNs(config.integer("ha.peer-timeout") * NS_PER_MS)
+            .resyncTimeoutNs(config.integer("ha.resync-timeout") * NS_PER_MS)
+            .peerEndpoints(peers);
+        switch (channel)
+        {
+            case "unicast" ->
+            {
+                if (peers.size() != 1)
+                {
+                    throw new ConfigException("ha.peers: ha.channel unicast sends to exactly one peer, got " +
+                        peers.size() + " (use mdc for more)");
+                }
+                ctx.channelMode(ChannelMode.UNICAST)
+                    .localEndpoint(requireEndpoint(local, "ha.local-endpoint", channel));
+            }
+            case "mdc" ->
+            {
+                if (peers.isEmpty())
+                {
+                    throw new ConfigException("ha.peers: ha.channel mdc needs at least one peer");
+                }
+                ctx.channelMode(ChannelMode.MDC)
+                    .localEndpoint(requireEndpoint(local, "ha.local-endpoint", channel));
+            }
+            case "multicast" -> ctx.channelMode(ChannelMode.MULTICAST).multicastEndpoint(
+                requireEndpoint(config.endpoint("ha.multicast-endpoint"), "ha.multicast-endpoint", channel));
+            default -> ctx.channelMode(ChannelMode.IPC);
+        }
+        final long termLength = config.size("ha.aeron.term-length");
+        if (Long.bitCount(termLength) != 1)
+        {
+            throw new ConfigException("ha.aeron.term-length: " + termLength + " bytes is not a power of two");
+        }
+        ctx.termLengthBytes((int)termLength);
+        final String aeronDir = config.path("ha.aeron.dir");
+        if (!aeronDir.isEmpty())
+        {
+            ctx.aeronDirectoryName(aeronDir);
+        }
+        final String dataDir = config.path("ha.aeron.data-dir");
+        if (!dataDir.isEmpty())
+        {
+            ctx.dataDir(Path.of(dataDir));
+        }
+        final String keyFile = config.path("ha.auth-key-file");
+        if (!keyFile.isEmpty())
+        {
+            ctx.clusterKey(readClusterKey(keyFile));
+        }
+        return ctx;
+    }
+
+    private static String requireEndpoint(final String endpoint, final String key, final String channel)
+    {
+        if (endpoint.isEmpty())
+        {
+            throw new ConfigException(key + ": ha.channel " + channel + " needs it (host:port)");
+        }
+        return endpoint;
+    }
+
+    /**
+     * Read a cluster key file ({@code ha.auth-key-file}): its bytes, without a trailing newline.
+     *
+     * @param file the file.
+     * @return the key.
+     * @throws ConfigException naming the key when the file cannot be read or holds fewer than
+     *                         {@value #MIN_KEY_BYTES} bytes.
+     */
+    public static byte[] readClusterKey(final String file)
+    {
+        final byte[] bytes;
+        try
+        {
+            bytes = Files.readAllBytes(Path.of(file));
+        }
+        catch (final IOException | InvalidPathException ex)
+        {
+            throw new ConfigException("ha.auth-key-file: cannot read " + file + " (" + ex + ")", ex);
+        }
+        int length = bytes.length;
+        while (length > 0 && (bytes[length - 1] == '\n' || bytes[length - 1] == '\r'))
+        {
+            length--;
+        }
+        if (length < MIN_KEY_BYTES)
+        {
+            throw new ConfigException("ha.auth-key-file: " + file + " holds " + length + " bytes; an HMAC-SHA256 " +
+                "cluster key needs at least " + MIN_KEY_BYTES);
+        }
+        return Arrays.copyOf(bytes, length);
     }
 
     /**

@@ -3,12 +3,14 @@ package io.tandem.node.ha;
 import static io.tandem.node.ha.HaNode.MS;
 import static io.tandem.node.ha.HaNode.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import io.tandem.node.config.ConfigException;
+import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.tcp.TcpEngine;
@@ -99,6 +103,12 @@ class HaSideChannelTest
 
     private static void pollUntil(final String what, final BooleanSupplier condition, final HaNode... nodes)
     {
+        pollWithTransportUntil(what, condition, null, nodes);
+    }
+
+    private static void pollWithTransportUntil(
+        final String what, final BooleanSupplier condition, final HaNode transportOnly, final HaNode... nodes)
+    {
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
         while (!condition.getAsBoolean())
@@ -125,7 +135,23 @@ class HaSideChannelTest
             {
                 work += work(node);
             }
+            if (transportOnly != null)
+            {
+                work += transportWork(transportOnly);
+            }
             idle.idle(work);
+        }
+    }
+
+    private static int transportWork(final HaNode node)
+    {
+        try
+        {
+            return channel(node).transport().agent().doWork();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -213,6 +239,10 @@ class HaSideChannelTest
         final long resyncMessagesBefore = a.counter("ha.side_channel.resync_messages");
 
         final HaNode c = node(3, context(3, portC, portA, portB));
+        assertThat(channel(c).isReady()).isFalse();
+        pollWithTransportUntil("c's transport resynced", () -> channel(c).transport().isReady(), c, a, b);
+        assertThat(channel(c).isReady()).as("received but not yet applied by the worker").isFalse();
+        assertThat(c.worker.flowTable().standbyFlows()).isZero();
         pollUntil("c ready", () -> channel(c).isReady(), a, b, c);
 
         assertThat(c.worker.flowTable().standbyFlows()).isEqualTo(sessions);
@@ -223,6 +253,7 @@ class HaSideChannelTest
         assertThat(a.counter("ha.side_channel.resync_messages") - resyncMessagesBefore).isEqualTo(sessions);
         assertThat(a.counter("ha.resync.sessions")).isGreaterThanOrEqualTo(sessions);
         assertThat(b.counter("ha.side_channel.resyncs_served")).isPositive();
+        assertThat(b.counter("ha.resync.sessions")).as("b owns none of its standby sessions").isZero();
     }
 
     @Test
@@ -261,5 +292,61 @@ class HaSideChannelTest
         assertThat(a.counter("ha.transport.messages_returned")).isGreaterThanOrEqualTo(2);
         assertThat(a.counter("ha.transport.messages_sent")).isZero();
         assertThat(a.manager.dirtySessions()).isGreaterThanOrEqualTo(1);
+
+        a.worker.flowTable().expire(T0 + HOUR);
+        assertThat(a.manager.deletesSent()).isEqualTo(2);
+        pollUntil("both deletes handed back and queued again", () -> a.counter("ha.requeued.deletes") >= 2, a);
+    }
+
+    @Test
+    void shouldBuildTheTransportContextFromConfigurationAndNameTheKeyOfEveryProblem() throws IOException
+    {
+        final Path key = dir.resolve("cluster.key");
+        Files.write(key, (new String(KEY, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+        final HaTransport.Context ctx = HaSideChannel.transportContext(TandemConfig.load(null, List.of(
+            "ha.enabled=yes", "ha.node-id=4", "ha.cluster-id=9", "ha.use-side-channel=yes", "ha.channel=mdc",
+            "ha.local-endpoint=127.0.0.1:7101", "ha.peers=[127.0.0.1:7102, '[::1]:7103']", "ha.stream-id=77",
+            "ha.auth-key-file=" + key, "ha.heartbeat-interval=50", "ha.resync-timeout=3000",
+            "ha.aeron.data-dir=" + dir.resolve("aeron"))));
+        ctx.conclude();
+        assertThat(ctx.nodeId()).isEqualTo(4);
+        assertThat(ctx.clusterId()).isEqualTo(9);
+        assertThat(ctx.channelMode()).isEqualTo(ChannelMode.MDC);
+        assertThat(ctx.peerEndpoints()).containsExactly("127.0.0.1:7102", "[::1]:7103");
+        assertThat(ctx.streamId()).isEqualTo(77);
+        assertThat(ctx.clusterKey()).isEqualTo(KEY);
+        assertThat(ctx.heartbeatIntervalNs()).isEqualTo(50 * MS);
+        assertThat(ctx.resyncTimeoutNs()).isEqualTo(3000 * MS);
+        assertThat(ctx.subscriptionChannel()).isEqualTo("aeron:udp?endpoint=127.0.0.1:7101");
+        assertThat(ctx.aeronDirectoryName()).isEqualTo(dir.resolve("aeron").resolve("aeron-node-4").toString());
+
+        assertProblem("ha.use-side-channel: needs ha.enabled: yes", "ha.use-side-channel=yes");
+        assertProblem("ha.peers: ha.channel unicast sends to exactly one peer, got 2 (use mdc for more)",
+            "ha.enabled=yes", "ha.peers=[a:1, b:2]");
+        assertProblem("ha.peers: ha.channel mdc needs at least one peer", "ha.enabled=yes", "ha.channel=mdc");
+        assertProblem("ha.multicast-endpoint: ha.channel multicast needs it (host:port)",
+            "ha.enabled=yes", "ha.channel=multicast");
+        assertProblem("ha.aeron.term-length: 100000 bytes is not a power of two",
+            "ha.enabled=yes", "ha.channel=ipc", "ha.aeron.term-length=100000");
+        assertProblem("ha.auth-key-file: cannot read " + dir.resolve("missing"),
+            "ha.enabled=yes", "ha.channel=ipc", "ha.auth-key-file=" + dir.resolve("missing"));
+        final Path shortKey = dir.resolve("short.key");
+        Files.writeString(shortKey, "too short\n");
+        assertProblem("ha.auth-key-file: " + shortKey + " holds 9 bytes; an HMAC-SHA256 cluster key needs at least 32",
+            "ha.enabled=yes", "ha.channel=ipc", "ha.auth-key-file=" + shortKey);
+        assertThatThrownBy(() -> TandemConfig.load(null, List.of("ha.peers=[nohost]")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("ha.peers: 'nohost' is not host:port");
+        assertThatThrownBy(() -> TandemConfig.load(null, List.of("ha.local-endpoint=fe80::1:7001")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("ha.local-endpoint: 'fe80::1:7001' is not host:port");
+        assertThatThrownBy(() -> TandemConfig.load(null, List.of("ha.channel=broadcast")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("ha.channel: 'broadcast' is not one of unicast, multicast, mdc, ipc");
+    }
+
+    private static void assertProblem(final String message, final String... sets)
+    {
+        assertThatThrownBy(() -> HaSideChannel.transportContext(TandemConfig.load(null, List.of(sets))))
+            .isInstanceOf(ConfigException.class).hasMessageStartingWith(message);
     }
 }
