@@ -612,6 +612,16 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     }
 
     /**
+     * Session messages received from peers and applied to the manager so far (including resyncs). Any thread.
+     *
+     * @return the count.
+     */
+    public long applied()
+    {
+        return applied;
+    }
+
+    /**
      * The side channel's state for the admin API's status document: readiness, this node's id and epoch, the channel,
      * and per peer its state, replication lag and last sequence. Any thread.
      *
