@@ -67,6 +67,7 @@ public final class HaTransport implements AutoCloseable
     private final MediaDriver driver;
     private final Aeron aeron;
     private final ManyToOneRingBuffer ringBuffer;
+    private final ExclusivePublication publication;
     private final AtomicCounter ringFull;
     private final TransportAgent agent;
     private final int maxSessionMessageLength;
@@ -97,8 +98,7 @@ public final class HaTransport implements AutoCloseable
             }
             ringFull = counters[TransportCounter.RING_FULL.ordinal()];
 
-            final ExclusivePublication publication =
-                aeron.addExclusivePublication(ctx.publicationChannel(), ctx.streamId());
+            publication = aeron.addExclusivePublication(ctx.publicationChannel(), ctx.streamId());
             if (ctx.channelMode() == ChannelMode.MDC && ctx.publicationChannelOverride() == null)
             {
                 for (final String endpoint : ctx.peerEndpoints())
@@ -220,6 +220,29 @@ public final class HaTransport implements AutoCloseable
     public int maxSessionMessageLength()
     {
         return maxSessionMessageLength;
+    }
+
+    /**
+     * Whether any peer receives this node's publication: Aeron's view, a receiver's status messages seen within the
+     * publication connection timeout (5 s by default). While it is false nothing offered can be published: the
+     * transport hands it back. Thread-safe.
+     *
+     * @return true when at least one peer is connected.
+     */
+    public boolean isConnected()
+    {
+        return publication.isConnected();
+    }
+
+    /**
+     * Bytes offered and not yet taken by the transport agent, so a producer can pace itself instead of meeting a
+     * full ring. Thread-safe.
+     *
+     * @return the bytes in the ring buffer, at most {@link Context#ringBufferCapacityBytes()}.
+     */
+    public int ringBacklogBytes()
+    {
+        return ringBuffer.size();
     }
 
     /**

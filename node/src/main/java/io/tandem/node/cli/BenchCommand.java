@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code tandem bench}: the engine against a bare libpcap read loop over the same capture, run alternately several
  * times, reporting medians and ratios. The engine is measured twice: its own loop in this JVM (start-up excluded),
- * and a whole {@code tandem analyze} process (start-up included).
+ * and a whole {@code tandem analyze} process (start-up included). {@code --ha} measures HA replication between two
+ * processes instead ({@link HaBench}).
  */
 @Command(
     name = "bench",
@@ -42,7 +43,8 @@ public final class BenchCommand implements Callable<Integer>
     private Path pcap;
 
     @Option(names = "--sessions", defaultValue = "50000",
-        description = "Sessions to generate when no --pcap is given (default ${DEFAULT-VALUE}).")
+        description = "Sessions to generate when no --pcap is given; with --ha, the sessions updated round-robin " +
+            "(default ${DEFAULT-VALUE}).")
     private int sessions;
 
     @Option(names = "--runs", defaultValue = "5", description = "Alternating runs of each (default ${DEFAULT-VALUE}).")
@@ -57,10 +59,28 @@ public final class BenchCommand implements Callable<Integer>
             "per session.")
     private int memorySessions;
 
+    @Option(names = "--report", paramLabel = "DIR",
+        description = "Also write the results as CSV and JSON, and SVG charts, into this directory.")
+    private Path report;
+
+    @CommandLine.Mixin
+    private HaBenchOptions ha;
+
     @Override
     public Integer call() throws IOException, InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (ha.enabled)
+        {
+            try
+            {
+                return new HaBench(ha, runs, sessions, report, out).run();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+        }
         if (memorySessions > 0)
         {
             return measureMemory(out);

@@ -122,6 +122,7 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     private final ArrayDeque<SessionMessage> resyncQueue = new ArrayDeque<>();
     private final ArrayList<SessionMessage> held = new ArrayList<>();
     private HaManager manager;
+    private AppliedListener appliedListener;
     private long lastRetryNs = Long.MIN_VALUE;
     private boolean serving;
     private boolean endWritten;
@@ -300,6 +301,19 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         return this;
     }
 
+    /**
+     * Be told of every peer message the worker applied, right after it was applied (worker thread): for measurements
+     * such as {@code tandem bench --ha}, which reads the replication latency off each update.
+     *
+     * @param listener the listener, or null for none.
+     * @return this.
+     */
+    public HaSideChannel appliedListener(final AppliedListener listener)
+    {
+        appliedListener = listener;
+        return this;
+    }
+
     // ---- worker thread -----------------------------------------------------------------------------------------
 
     /**
@@ -397,9 +411,14 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     {
         int work = 0;
         SessionMessage message;
+        final AppliedListener listener = appliedListener;
         while (work < APPLY_LIMIT && (message = inbound.poll()) != null)
         {
             manager.apply(message, nowNs);
+            if (listener != null)
+            {
+                listener.onApplied(message, nowNs);
+            }
             work++;
         }
         if (work > 0)
@@ -526,6 +545,21 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         {
             throw new IllegalStateException("the transport returned bytes this side channel did not encode", ex);
         }
+    }
+
+    /**
+     * Told of each peer message the worker applied ({@link #appliedListener(AppliedListener)}).
+     */
+    @FunctionalInterface
+    public interface AppliedListener
+    {
+        /**
+         * A message was applied to the manager.
+         *
+         * @param message the update or delete.
+         * @param nowNs   the worker's time it was applied with.
+         */
+        void onApplied(SessionMessage message, long nowNs);
     }
 
     /**
