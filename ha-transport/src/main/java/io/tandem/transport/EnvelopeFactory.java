@@ -1,5 +1,7 @@
 package io.tandem.transport;
 
+import javax.crypto.Mac;
+
 import com.google.protobuf.ByteString;
 import io.tandem.proto.ha.v1.Control;
 import io.tandem.proto.ha.v1.Envelope;
@@ -15,7 +17,7 @@ public final class EnvelopeFactory
     private final int clusterId;
     private final int nodeId;
     private final long epoch;
-    private final byte[] clusterKey;
+    private final Mac mac;
     private long sequence;
 
     /**
@@ -31,7 +33,7 @@ public final class EnvelopeFactory
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.epoch = epoch;
-        this.clusterKey = clusterKey == null || clusterKey.length == 0 ? null : clusterKey.clone();
+        this.mac = clusterKey == null || clusterKey.length == 0 ? null : HaProtocol.newMac(clusterKey);
     }
 
     /**
@@ -71,6 +73,17 @@ public final class EnvelopeFactory
     }
 
     /**
+     * Take the next sequence number for an envelope built elsewhere ({@link SessionEnvelopeWriter}), so that session
+     * and control envelopes share one sequence; {@link #rollback()} gives it back.
+     *
+     * @return the sequence number.
+     */
+    long nextSequence()
+    {
+        return ++sequence;
+    }
+
+    /**
      * Sequence number of the last envelope built (0 before the first).
      *
      * @return the sequence number.
@@ -104,10 +117,10 @@ public final class EnvelopeFactory
     private Envelope finish(final Envelope.Builder builder)
     {
         final Envelope unsigned = builder.build();
-        if (clusterKey == null)
+        if (mac == null)
         {
             return unsigned;
         }
-        return builder.setHmac(ByteString.copyFrom(HaProtocol.hmac(clusterKey, unsigned))).build();
+        return builder.setHmac(ByteString.copyFrom(HaProtocol.hmac(mac, unsigned))).build();
     }
 }

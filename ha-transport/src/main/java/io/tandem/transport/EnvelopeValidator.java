@@ -1,9 +1,13 @@
 package io.tandem.transport;
 
+import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.ObjLongConsumer;
 
+import javax.crypto.Mac;
+
+import com.google.protobuf.ByteString;
 import io.tandem.proto.ha.v1.Envelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,8 @@ public final class EnvelopeValidator
     }
 
     private final int clusterId;
-    private final byte[] clusterKey;
+    private final Mac mac;
+    private final byte[] computed = new byte[HaProtocol.HMAC_LENGTH];
     private final long[] counts = new long[Verdict.values().length];
     private final Set<Long> loggedVersions = new HashSet<>();
 
@@ -47,7 +52,7 @@ public final class EnvelopeValidator
     public EnvelopeValidator(final int clusterId, final byte[] clusterKey)
     {
         this.clusterId = clusterId;
-        this.clusterKey = clusterKey == null || clusterKey.length == 0 ? null : clusterKey.clone();
+        this.mac = clusterKey == null || clusterKey.length == 0 ? null : HaProtocol.newMac(clusterKey);
     }
 
     /**
@@ -58,7 +63,24 @@ public final class EnvelopeValidator
      */
     public Verdict validate(final Envelope envelope)
     {
-        final Verdict verdict = decide(envelope);
+        return validate(envelope, null, 0, 0);
+    }
+
+    /**
+     * Validate one envelope parsed from these bytes and count the verdict. When the bytes end with the HMAC field, as
+     * every protobuf writer puts it (the highest field number), the HMAC is checked over the bytes before it as they
+     * arrived, so the envelope is not serialized again; otherwise as {@link #validate(Envelope)} does. Either way
+     * exactly the bytes the key holder authenticated are accepted.
+     *
+     * @param envelope the envelope parsed from {@code raw}.
+     * @param raw      the bytes it was parsed from, or null.
+     * @param offset   of the envelope in {@code raw}.
+     * @param length   of the envelope.
+     * @return {@link Verdict#ACCEPTED} or why it is rejected.
+     */
+    public Verdict validate(final Envelope envelope, final byte[] raw, final int offset, final int length)
+    {
+        final Verdict verdict = decide(envelope, raw, offset, length);
         counts[verdict.ordinal()]++;
         if (verdict == Verdict.UNSUPPORTED_VERSION)
         {
@@ -74,7 +96,7 @@ public final class EnvelopeValidator
         return verdict;
     }
 
-    private Verdict decide(final Envelope envelope)
+    private Verdict decide(final Envelope envelope, final byte[] raw, final int offset, final int length)
     {
         if (!HaProtocol.supports(envelope.getProtocolVersion()))
         {
@@ -84,7 +106,7 @@ public final class EnvelopeValidator
         {
             return Verdict.OTHER_CLUSTER;
         }
-        if (clusterKey != null && !HaProtocol.verify(clusterKey, envelope))
+        if (mac != null && !verify(envelope, raw, offset, length))
         {
             return Verdict.BAD_HMAC;
         }
@@ -93,6 +115,39 @@ public final class EnvelopeValidator
             return Verdict.NO_BODY;
         }
         return Verdict.ACCEPTED;
+    }
+
+    private boolean verify(final Envelope envelope, final byte[] raw, final int offset, final int length)
+    {
+        final ByteString hmac = envelope.getHmac();
+        if (hmac.size() != HaProtocol.HMAC_LENGTH)
+        {
+            return false;
+        }
+        final int hmacField = offset + length - SessionEnvelopeWriter.HMAC_FIELD_BYTES;
+        if (raw != null && hmacField >= offset && raw[hmacField] == (byte)((15 << 3) | 2) &&
+            raw[hmacField + 1] == (byte)HaProtocol.HMAC_LENGTH)
+        {
+            mac.update(raw, offset, hmacField - offset);
+            try
+            {
+                mac.doFinal(computed, 0);
+            }
+            catch (final javax.crypto.ShortBufferException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            int difference = 0;
+            for (int i = 0; i < HaProtocol.HMAC_LENGTH; i++)
+            {
+                difference |= computed[i] ^ raw[hmacField + 2 + i];
+            }
+            if (difference == 0)
+            {
+                return true;
+            }
+        }
+        return MessageDigest.isEqual(HaProtocol.hmac(mac, envelope), hmac.toByteArray());
     }
 
     /**

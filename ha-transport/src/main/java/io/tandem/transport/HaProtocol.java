@@ -18,6 +18,8 @@ public final class HaProtocol
     public static final int VERSION = 1;
     /** MAC algorithm of {@link Envelope#getHmac()}. */
     public static final String HMAC_ALGORITHM = "HmacSHA256";
+    /** Bytes of an HMAC-SHA256. */
+    public static final int HMAC_LENGTH = 32;
 
     private HaProtocol()
     {
@@ -43,11 +45,36 @@ public final class HaProtocol
      */
     public static byte[] hmac(final byte[] key, final Envelope envelope)
     {
+        return hmac(newMac(key), envelope);
+    }
+
+    /**
+     * The HMAC of an envelope with a MAC already keyed ({@link #newMac(byte[])}), which is left reset.
+     *
+     * @param mac      the keyed MAC.
+     * @param envelope the envelope (its hmac field, if any, is ignored).
+     * @return the MAC bytes.
+     */
+    static byte[] hmac(final Mac mac, final Envelope envelope)
+    {
+        return mac.doFinal(envelope.getHmac().isEmpty() ? envelope.toByteArray() :
+            envelope.toBuilder().clearHmac().build().toByteArray());
+    }
+
+    /**
+     * An HMAC-SHA256 keyed with the cluster key: keep one per thread and reuse it (making one costs a provider
+     * look-up and the key schedule; {@link Mac#doFinal()} resets it for the next message).
+     *
+     * @param key the cluster key.
+     * @return the MAC.
+     */
+    static Mac newMac(final byte[] key)
+    {
         try
         {
             final Mac mac = Mac.getInstance(HMAC_ALGORITHM);
             mac.init(new SecretKeySpec(key, HMAC_ALGORITHM));
-            return mac.doFinal(envelope.toBuilder().clearHmac().build().toByteArray());
+            return mac;
         }
         catch (final NoSuchAlgorithmException | InvalidKeyException ex)
         {

@@ -1,14 +1,12 @@
 package io.tandem.transport;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
-import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.EpochNanoClock;
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
@@ -37,7 +34,6 @@ import io.tandem.proto.ha.v1.Hello;
 import io.tandem.proto.ha.v1.ResyncBegin;
 import io.tandem.proto.ha.v1.ResyncEnd;
 import io.tandem.proto.ha.v1.ResyncRequest;
-import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
 
 /**
@@ -74,18 +70,18 @@ final class TransportAgent implements Agent
     private final int maxPayloadLength;
     private final byte[] sendBytes;
     private final UnsafeBuffer sendBuffer;
+    private final byte[] receiveBytes;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final ControlledMessageHandler ringHandler = this::onRingMessage;
     private final ResyncSink resyncSink = this::onResyncMessage;
-    private final UnsafeBuffer failedBuffer = new UnsafeBuffer(new byte[0]);
 
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Int2IntHashMap imageSessionToNode = new Int2IntHashMap(0);
     private final ArrayDeque<Control> pendingControls = new ArrayDeque<>();
 
-    private final Batch outbound = new Batch();
-    private final Batch resyncBatch = new Batch();
+    private final SessionEnvelopeWriter outbound;
+    private final SessionEnvelopeWriter resyncBatch;
 
     private final IntHashSet pendingRequesters = new IntHashSet();
     private int serveState = SERVE_IDLE;
@@ -128,6 +124,11 @@ final class TransportAgent implements Agent
         this.batchLimitBytes = maxPayloadLength - HaTransport.ENVELOPE_OVERHEAD_BYTES;
         this.sendBytes = new byte[publication.maxMessageLength()];
         this.sendBuffer = new UnsafeBuffer(sendBytes);
+        this.receiveBytes = new byte[Math.max(publication.maxMessageLength(), 64 * 1024)];
+        this.outbound = new SessionEnvelopeWriter(ctx.clusterId(), nodeId, ctx.clusterKey(),
+            publication.maxMessageLength());
+        this.resyncBatch = new SessionEnvelopeWriter(ctx.clusterId(), nodeId, ctx.clusterKey(),
+            publication.maxMessageLength());
         this.startNs = nanoClock.nanoTime();
         this.lastHeartbeatNs = startNs;
         pendingControls.add(Control.newBuilder().setHello(Hello.newBuilder()
@@ -216,19 +217,19 @@ final class TransportAgent implements Agent
     {
         add(TransportCounter.BYTES_RECEIVED, length);
         add(TransportCounter.ENVELOPES_RECEIVED, 1);
+        final byte[] bytes = length <= receiveBytes.length ? receiveBytes : new byte[length];
         final Envelope envelope;
         try
         {
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
-            envelope = Envelope.parseFrom(bytes);
+            buffer.getBytes(offset, bytes, 0, length);
+            envelope = Envelope.parseFrom(CodedInputStream.newInstance(bytes, 0, length));
         }
-        catch (final InvalidProtocolBufferException ex)
+        catch (final java.io.IOException ex)
         {
             add(TransportCounter.MALFORMED, 1);
             return;
         }
-        switch (validator.validate(envelope))
+        switch (validator.validate(envelope, bytes, 0, length))
         {
             case ACCEPTED ->
             {
@@ -501,18 +502,7 @@ final class TransportAgent implements Agent
             batchFull = true;
             return ControlledMessageHandler.Action.ABORT;
         }
-        final long tag = buffer.getLong(index);
-        final byte[] bytes = new byte[messageLength];
-        buffer.getBytes(index + HaTransport.TAG_LENGTH, bytes);
-        try
-        {
-            outbound.add(tag, bytes, SessionMessage.parseFrom(CodedInputStream.newInstance(bytes)));
-        }
-        catch (final java.io.IOException ex)
-        {
-            add(TransportCounter.MALFORMED, 1);
-            returnMessage(tag, bytes);
-        }
+        outbound.add(buffer.getLong(index), buffer, index + HaTransport.TAG_LENGTH, messageLength);
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
@@ -528,27 +518,29 @@ final class TransportAgent implements Agent
         }
     }
 
-    private void returnBatch(final Batch batch)
+    private void returnBatch(final SessionEnvelopeWriter batch)
     {
         add(TransportCounter.SEND_FAILURES, 1);
+        add(TransportCounter.MESSAGES_RETURNED, batch.size());
+        final SendFailureHandler handler = ctx.sendFailureHandler();
         for (int i = 0; i < batch.size(); i++)
         {
-            returnMessage(batch.tags.getLong(i), batch.bytes.get(i));
+            handler.onSendFailed(batch.tag(i), batch.buffer(), batch.messageOffset(i), batch.messageLength(i));
         }
         batch.clear();
     }
 
-    private void returnMessage(final long tag, final byte[] bytes)
+    private boolean sendBatch(final SessionEnvelopeWriter batch)
     {
-        add(TransportCounter.MESSAGES_RETURNED, 1);
-        failedBuffer.wrap(bytes);
-        ctx.sendFailureHandler().onSendFailed(tag, failedBuffer, 0, bytes.length);
-    }
-
-    private boolean sendBatch(final Batch batch)
-    {
-        final Envelope envelope = factory.sessions(batch.build(), epochNanoClock.nanoTime());
-        if (publish(envelope))
+        final int length = batch.seal(factory.epoch(), factory.nextSequence(), epochNanoClock.nanoTime());
+        if (publishFilter != null && !publishFilter.shouldPublish(parse(batch.buffer(), batch.envelopeOffset(),
+            length)))
+        {
+            add(TransportCounter.BATCHES_SENT, 1);
+            add(TransportCounter.MESSAGES_SENT, batch.size());
+            return true;
+        }
+        if (publish(batch.buffer(), batch.envelopeOffset(), length))
         {
             add(TransportCounter.BATCHES_SENT, 1);
             add(TransportCounter.MESSAGES_SENT, batch.size());
@@ -556,6 +548,18 @@ final class TransportAgent implements Agent
         }
         factory.rollback();
         return false;
+    }
+
+    private static Envelope parse(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            return Envelope.parseFrom(CodedInputStream.newInstance(buffer.byteArray(), offset, length));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("an envelope this node wrote does not parse", ex);
+        }
     }
 
     private boolean publish(final Envelope envelope)
@@ -575,6 +579,11 @@ final class TransportAgent implements Agent
         {
             throw new IllegalStateException("envelope of " + length + " bytes does not fit", ex);
         }
+        return publish(sendBuffer, 0, length);
+    }
+
+    private boolean publish(final UnsafeBuffer source, final int offset, final int length)
+    {
         for (int attempt = 0; attempt < ctx.sendAttempts(); attempt++)
         {
             final long result;
@@ -583,13 +592,13 @@ final class TransportAgent implements Agent
                 result = publication.tryClaim(length, bufferClaim);
                 if (result > 0)
                 {
-                    bufferClaim.buffer().putBytes(bufferClaim.offset(), sendBuffer, 0, length);
+                    bufferClaim.buffer().putBytes(bufferClaim.offset(), source, offset, length);
                     bufferClaim.commit();
                 }
             }
             else
             {
-                result = publication.offer(sendBuffer, 0, length);
+                result = publication.offer(source, offset, length);
             }
             if (result > 0)
             {
@@ -675,16 +684,7 @@ final class TransportAgent implements Agent
         {
             return false;
         }
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        try
-        {
-            resyncBatch.add(0, bytes, SessionMessage.parseFrom(bytes));
-        }
-        catch (final InvalidProtocolBufferException ex)
-        {
-            add(TransportCounter.MALFORMED, 1);
-        }
+        resyncBatch.add(0, buffer, offset, length);
         return true;
     }
 
@@ -772,58 +772,6 @@ final class TransportAgent implements Agent
             }
         }
         return work;
-    }
-
-    /**
-     * Session messages being gathered into one envelope, with the bytes and tags to give back if it cannot be sent.
-     */
-    private static final class Batch
-    {
-        private final LongArrayList tags = new LongArrayList();
-        private final List<byte[]> bytes = new ArrayList<>();
-        private final SessionBatch.Builder builder = SessionBatch.newBuilder();
-        private int encodedBytes;
-
-        boolean isEmpty()
-        {
-            return bytes.isEmpty();
-        }
-
-        int size()
-        {
-            return bytes.size();
-        }
-
-        boolean fits(final int length, final int limitBytes)
-        {
-            return encodedBytes + fieldLength(length) <= limitBytes;
-        }
-
-        void add(final long tag, final byte[] messageBytes, final SessionMessage message)
-        {
-            tags.addLong(tag);
-            bytes.add(messageBytes);
-            builder.addMessages(message);
-            encodedBytes += fieldLength(messageBytes.length);
-        }
-
-        SessionBatch build()
-        {
-            return builder.build();
-        }
-
-        void clear()
-        {
-            tags.clear();
-            bytes.clear();
-            builder.clear();
-            encodedBytes = 0;
-        }
-
-        private static int fieldLength(final int length)
-        {
-            return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
-        }
     }
 
     /**
