@@ -84,9 +84,15 @@ public final class HaTransport implements AutoCloseable
             {
                 launchedDriver = MediaDriver.launch(ctx.driverContext());
             }
-            connectedAeron = Aeron.connect(new Aeron.Context()
+            final Aeron.Context aeronCtx = new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
-                .errorHandler(ctx.errorHandler()));
+                .errorHandler(ctx.errorHandler());
+            final boolean invoked = launchedDriver != null && ctx.driverThreadingMode() == ThreadingMode.INVOKER;
+            if (invoked)
+            {
+                aeronCtx.useConductorAgentInvoker(true).driverAgentInvoker(launchedDriver.sharedAgentInvoker());
+            }
+            connectedAeron = Aeron.connect(aeronCtx);
             driver = launchedDriver;
             aeron = connectedAeron;
 
@@ -117,7 +123,8 @@ public final class HaTransport implements AutoCloseable
                 ctx.ringBufferCapacityBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
             maxSessionMessageLength = Math.min(ringBuffer.maxMsgLength() - TAG_LENGTH,
                 publication.maxMessageLength() - ENVELOPE_OVERHEAD_BYTES);
-            agent = new TransportAgent(ctx, aeron, publication, subscription, ringBuffer, imageEvents, counters);
+            agent = new TransportAgent(ctx, aeron, publication, subscription, ringBuffer, imageEvents, counters,
+                invoked ? driver.sharedAgentInvoker() : null, invoked ? aeron.conductorAgentInvoker() : null);
         }
         catch (final RuntimeException ex)
         {
@@ -439,8 +446,10 @@ public final class HaTransport implements AutoCloseable
         public static final int DEFAULT_RING_BUFFER_CAPACITY_BYTES = 1024 * 1024;
         /** Default stream id of HA envelopes. */
         public static final int DEFAULT_STREAM_ID = 7001;
-        /** Default publication attempts per envelope under back pressure before giving up. */
+        /** Default publication attempts per duty cycle while Aeron asks for a retry (an admin action). */
         public static final int DEFAULT_SEND_ATTEMPTS = 5;
+        /** Default threading of the embedded media driver. */
+        public static final ThreadingMode DEFAULT_DRIVER_THREADING_MODE = ThreadingMode.SHARED;
         /** Default heartbeat interval. */
         public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = 200_000_000L;
         /** Default time without a message after which a peer is down. */
@@ -481,6 +490,7 @@ public final class HaTransport implements AutoCloseable
         private long imageLivenessTimeoutNs;
         private int ringBufferCapacityBytes = DEFAULT_RING_BUFFER_CAPACITY_BYTES;
         private int sendAttempts = DEFAULT_SEND_ATTEMPTS;
+        private ThreadingMode driverThreadingMode = DEFAULT_DRIVER_THREADING_MODE;
         private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
         private long peerTimeoutNs = DEFAULT_PEER_TIMEOUT_NS;
         private long resyncTimeoutNs = DEFAULT_RESYNC_TIMEOUT_NS;
@@ -531,6 +541,11 @@ public final class HaTransport implements AutoCloseable
                     ringBufferCapacityBytes);
             }
             positive("sendAttempts", sendAttempts);
+            if (driverThreadingMode != ThreadingMode.SHARED && driverThreadingMode != ThreadingMode.INVOKER)
+            {
+                throw new IllegalStateException("driverThreadingMode must be SHARED or INVOKER: " +
+                    driverThreadingMode);
+            }
             positive("heartbeatIntervalNs", heartbeatIntervalNs);
             positive("peerTimeoutNs", peerTimeoutNs);
             positive("resyncTimeoutNs", resyncTimeoutNs);
@@ -675,7 +690,7 @@ public final class HaTransport implements AutoCloseable
         {
             final MediaDriver.Context driverCtx = new MediaDriver.Context()
                 .aeronDirectoryName(aeronDirectoryName)
-                .threadingMode(ThreadingMode.SHARED)
+                .threadingMode(driverThreadingMode)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .publicationTermBufferLength(termLengthBytes)
@@ -1030,7 +1045,10 @@ public final class HaTransport implements AutoCloseable
         }
 
         /**
-         * Publication attempts per envelope under back pressure before it is given up (and its sessions returned).
+         * Publication attempts per duty cycle while Aeron asks for an immediate retry (an admin action such as a term
+         * rotation). Back pressure is not retried in a loop: the envelope waits for the next duty cycle (the ring is
+         * not read meanwhile, so offers meet a full ring); only a publication without a connected peer gives its
+         * messages back.
          *
          * @param sendAttempts the attempts.
          * @return this.
@@ -1049,6 +1067,30 @@ public final class HaTransport implements AutoCloseable
         public int sendAttempts()
         {
             return sendAttempts;
+        }
+
+        /**
+         * How the embedded media driver runs: {@link ThreadingMode#SHARED}, its own thread, or
+         * {@link ThreadingMode#INVOKER}, inside the transport agent's duty cycle (with the Aeron client's conductor),
+         * so a node's whole Aeron stack takes the one thread of the agent. No effect with an external driver.
+         *
+         * @param driverThreadingMode SHARED or INVOKER.
+         * @return this.
+         */
+        public Context driverThreadingMode(final ThreadingMode driverThreadingMode)
+        {
+            this.driverThreadingMode = driverThreadingMode;
+            return this;
+        }
+
+        /**
+         * How the embedded media driver runs.
+         *
+         * @return SHARED or INVOKER.
+         */
+        public ThreadingMode driverThreadingMode()
+        {
+            return driverThreadingMode;
         }
 
         /**

@@ -4,9 +4,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Told about every session message that was accepted by {@link HaTransport#offer(long, DirectBuffer, int, int)} but
- * could not be published (back pressure after the bounded retries, no connected peer, or bytes that do not decode), so
- * the owner keeps the session pending and sends its state again later: nothing is lost silently. Called on the
- * transport agent's thread; route to the owning worker, do not block.
+ * could not be published (no connected peer, a closed publication, or the transport closing with it unsent; back
+ * pressure only delays a message), so the owner keeps the session pending and sends its state again later: nothing is
+ * lost silently. Called on the transport agent's thread; route to the owning worker, do not block.
  */
 @FunctionalInterface
 public interface SendFailureHandler

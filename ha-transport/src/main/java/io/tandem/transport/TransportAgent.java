@@ -8,6 +8,7 @@ import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -60,6 +61,8 @@ final class TransportAgent implements Agent
     private final ManyToOneRingBuffer ringBuffer;
     private final ManyToOneConcurrentArrayQueue<Long> imageEvents;
     private final AtomicCounter[] counters;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker conductorInvoker;
     private final EnvelopeFactory factory;
     private final EnvelopeValidator validator;
     private final NanoClock nanoClock;
@@ -105,8 +108,12 @@ final class TransportAgent implements Agent
         final Subscription subscription,
         final ManyToOneRingBuffer ringBuffer,
         final ManyToOneConcurrentArrayQueue<Long> imageEvents,
-        final AtomicCounter[] counters)
+        final AtomicCounter[] counters,
+        final AgentInvoker driverInvoker,
+        final AgentInvoker conductorInvoker)
     {
+        this.driverInvoker = driverInvoker;
+        this.conductorInvoker = conductorInvoker;
         this.ctx = ctx;
         this.aeron = aeron;
         this.publication = publication;
@@ -167,7 +174,12 @@ final class TransportAgent implements Agent
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
-        int work = drainImageEvents();
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            work += driverInvoker.invoke() + conductorInvoker.invoke();
+        }
+        work += drainImageEvents();
         work += subscription.poll(assembler, ctx.fragmentLimit());
         work += sendPendingControls();
         work += drainRing();
@@ -462,6 +474,10 @@ final class TransportAgent implements Agent
 
     private int drainRing()
     {
+        if (!outbound.isEmpty() && !flushOutbound())
+        {
+            return 0;
+        }
         int total = 0;
         while (total < ctx.ringReadLimit())
         {
@@ -472,7 +488,10 @@ final class TransportAgent implements Agent
             {
                 break;
             }
-            flushOutbound();
+            if (!flushOutbound())
+            {
+                return total;
+            }
         }
         if (!outbound.isEmpty())
         {
@@ -506,16 +525,27 @@ final class TransportAgent implements Agent
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
-    private void flushOutbound()
+    /**
+     * Publish the gathered batch. Back pressure holds it (the ring is not read meanwhile, so offers meet a full ring
+     * and the agent reports no work, leaving the core to the driver); only a publication that cannot send at all
+     * (no peer connected, closed) hands its messages back.
+     *
+     * @return false when back pressure holds the batch.
+     */
+    private boolean flushOutbound()
     {
-        if (sendBatch(outbound))
+        final long result = sendBatch(outbound);
+        if (result > 0)
         {
             outbound.clear();
+            return true;
         }
-        else
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
         {
-            returnBatch(outbound);
+            return false;
         }
+        returnBatch(outbound);
+        return true;
     }
 
     private void returnBatch(final SessionEnvelopeWriter batch)
@@ -530,24 +560,20 @@ final class TransportAgent implements Agent
         batch.clear();
     }
 
-    private boolean sendBatch(final SessionEnvelopeWriter batch)
+    private long sendBatch(final SessionEnvelopeWriter batch)
     {
         final int length = batch.seal(factory.epoch(), factory.nextSequence(), epochNanoClock.nanoTime());
-        if (publishFilter != null && !publishFilter.shouldPublish(parse(batch.buffer(), batch.envelopeOffset(),
-            length)))
+        final long result = publishFilter != null && !publishFilter.shouldPublish(
+            parse(batch.buffer(), batch.envelopeOffset(), length)) ? 1 :
+            publish(batch.buffer(), batch.envelopeOffset(), length);
+        if (result > 0)
         {
             add(TransportCounter.BATCHES_SENT, 1);
             add(TransportCounter.MESSAGES_SENT, batch.size());
-            return true;
-        }
-        if (publish(batch.buffer(), batch.envelopeOffset(), length))
-        {
-            add(TransportCounter.BATCHES_SENT, 1);
-            add(TransportCounter.MESSAGES_SENT, batch.size());
-            return true;
+            return result;
         }
         factory.rollback();
-        return false;
+        return result;
     }
 
     private static Envelope parse(final UnsafeBuffer buffer, final int offset, final int length)
@@ -579,14 +605,14 @@ final class TransportAgent implements Agent
         {
             throw new IllegalStateException("envelope of " + length + " bytes does not fit", ex);
         }
-        return publish(sendBuffer, 0, length);
+        return publish(sendBuffer, 0, length) > 0;
     }
 
-    private boolean publish(final UnsafeBuffer source, final int offset, final int length)
+    private long publish(final UnsafeBuffer source, final int offset, final int length)
     {
+        long result = Publication.ADMIN_ACTION;
         for (int attempt = 0; attempt < ctx.sendAttempts(); attempt++)
         {
-            final long result;
             if (length <= maxPayloadLength)
             {
                 result = publication.tryClaim(length, bufferClaim);
@@ -604,23 +630,24 @@ final class TransportAgent implements Agent
             {
                 add(TransportCounter.ENVELOPES_SENT, 1);
                 add(TransportCounter.BYTES_SENT, length);
-                return true;
+                return result;
             }
             if (result == Publication.NOT_CONNECTED)
             {
                 add(TransportCounter.NOT_CONNECTED, 1);
-                return false;
+                return result;
             }
             if (result == Publication.BACK_PRESSURED)
             {
                 add(TransportCounter.BACK_PRESSURE_EVENTS, 1);
+                return result;
             }
-            else if (result != Publication.ADMIN_ACTION)
+            if (result != Publication.ADMIN_ACTION)
             {
-                return false;
+                return result;
             }
         }
-        return false;
+        return result;
     }
 
     private int serveResync()
@@ -690,7 +717,7 @@ final class TransportAgent implements Agent
 
     private boolean sendResyncBatch()
     {
-        if (sendBatch(resyncBatch))
+        if (sendBatch(resyncBatch) > 0)
         {
             serveSent += resyncBatch.size();
             add(TransportCounter.RESYNC_MESSAGES_SENT, resyncBatch.size());

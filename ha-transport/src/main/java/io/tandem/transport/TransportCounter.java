@@ -21,9 +21,9 @@ public enum TransportCounter
     BYTES_RECEIVED(6, "HA bytes received"),
     /** Envelopes received (every one, valid or not). */
     ENVELOPES_RECEIVED(7, "HA envelopes received"),
-    /** Publication attempts refused by back pressure (or an admin action) and retried. */
+    /** Publication attempts refused by back pressure: the envelope is tried again on a later duty cycle. */
     BACK_PRESSURE_EVENTS(8, "HA back pressure events"),
-    /** Envelopes given up after the bounded retries or for want of a connected peer. */
+    /** Envelopes given up for want of a connected peer (or a closed publication); their messages are returned. */
     SEND_FAILURES(9, "HA send failures"),
     /** Session messages reported back to the caller as not sent (they stay pending). */
     MESSAGES_RETURNED(10, "HA session messages returned unsent"),

@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.aeron.driver.ThreadingMode;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.ha.HaSideChannel;
@@ -74,6 +75,7 @@ final class HaBench
     private final PrintWriter out;
     private final boolean composed;
     private final int termLength;
+    private final ThreadingMode driverThreading;
 
     HaBench(final HaBenchOptions options, final int runs, final int sessions, final Path report, final PrintWriter out)
     {
@@ -85,6 +87,13 @@ final class HaBench
         this.composed = "composed".equals(options.threads);
         this.termLength = options.termLength == null ? HaTransport.Context.DEFAULT_TERM_LENGTH_BYTES :
             options.termLength;
+        driverThreading = options.driverThreading == null ? HaTransport.Context.DEFAULT_DRIVER_THREADING_MODE :
+            ThreadingMode.valueOf(options.driverThreading.toUpperCase(Locale.ROOT));
+        if (driverThreading != ThreadingMode.SHARED && driverThreading != ThreadingMode.INVOKER)
+        {
+            throw new IllegalArgumentException("--driver-threading: '" + options.driverThreading +
+                "' is not shared or invoker");
+        }
         if (!composed && !"separate".equals(options.threads))
         {
             throw new IllegalArgumentException("--ha-threads: '" + options.threads + "' is not separate or composed");
@@ -140,6 +149,7 @@ final class HaBench
         settings.put("latency_seconds", options.latencySeconds);
         settings.put("threads", options.threads);
         settings.put("term_length_bytes", termLength);
+        settings.put("driver_threading", driverThreading.name().toLowerCase(Locale.ROOT));
         settings.put("batch_packets", BATCH);
         settings.put("authenticated", true);
         settings.put("cores", Runtime.getRuntime().availableProcessors());
@@ -160,17 +170,19 @@ final class HaBench
         final int standbyPort = freeUdpPort();
         final HaBenchTraffic traffic = new HaBenchTraffic(sessions);
         out.printf(Locale.ROOT, "ha bench, %s path: %s; %,d TCP sessions updated round-robin, Aeron UDP " +
-            "127.0.0.1:%d -> 127.0.0.1:%d, %d KB terms, authenticated, threads %s%n", path, describe(path),
-            sessions, activePort, standbyPort, termLength / 1024, options.threads);
+            "127.0.0.1:%d -> 127.0.0.1:%d, %d KB terms, authenticated, threads %s, driver %s%n", path,
+            describe(path), sessions, activePort, standbyPort, termLength / 1024, options.threads,
+            driverThreading.name().toLowerCase(Locale.ROOT));
         out.flush();
         final PathResult result = new PathResult(path);
         final Child child = Child.spawn(List.of("mode=" + path, "threads=" + options.threads,
             "local=" + standbyPort, "peer=" + activePort, "key=" + keyFile, "term=" + termLength,
+            "driver=" + driverThreading.name(),
             "dir=" + work.resolve("standby")), work.resolve("standby.log"));
         try
         {
-            final HaTransport.Context ctx =
-                transportContext(ACTIVE_NODE_ID, activePort, standbyPort, key, termLength, work.resolve("active"));
+            final HaTransport.Context ctx = transportContext(ACTIVE_NODE_ID, activePort, standbyPort, key, termLength,
+                work.resolve("active")).driverThreadingMode(driverThreading);
             try (Active active = "transport".equals(path) ? new TransportActive(ctx, traffic, composed) :
                 new ManagerActive(ctx, traffic, composed))
             {
@@ -682,6 +694,13 @@ final class HaBench
             }
         }
 
+        String state()
+        {
+            return "ring backlog " + transport.ringBacklogBytes() + " bytes, connected " + transport.isConnected() +
+                ", sent " + sent() + ", returned " + transport.counter(TransportCounter.MESSAGES_RETURNED) +
+                ", back pressure " + transport.counter(TransportCounter.BACK_PRESSURE_EVENTS);
+        }
+
         final void drain()
         {
             final long deadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
@@ -702,7 +721,7 @@ final class HaBench
                 }
                 if (nowNs - deadlineNs > 0)
                 {
-                    throw new IllegalStateException("the active did not drain in time");
+                    throw new IllegalStateException("the active did not drain in time: " + state());
                 }
                 if (pump() == 0)
                 {
@@ -839,6 +858,21 @@ final class HaBench
         boolean quiet()
         {
             return super.quiet() && worker.haManager().dirtySessions() == 0;
+        }
+
+        @Override
+        String state()
+        {
+            final StringBuilder counters = new StringBuilder(super.state()).append(", dirty sessions ")
+                .append(worker.haManager().dirtySessions());
+            channel.reportStats((name, value) ->
+            {
+                if (name.startsWith("ha.side_channel.") && value != 0)
+                {
+                    counters.append(", ").append(name).append(' ').append(value);
+                }
+            });
+            return counters.toString();
         }
 
         @Override

@@ -38,6 +38,11 @@ final class HaBenchOptions
         description = "With --ha: length of each latency run, in seconds (default ${DEFAULT-VALUE}).")
     double latencySeconds;
 
+    @Option(names = "--driver-threading", paramLabel = "shared|invoker",
+        description = "With --ha: each node's embedded media driver on its own thread (shared) or run by the " +
+            "transport agent (invoker). Default: the transport's.")
+    String driverThreading;
+
     @Option(names = "--term-length", paramLabel = "BYTES",
         description = "With --ha: Aeron term length of both nodes (default: the transport's, " +
             HaTransport.Context.DEFAULT_TERM_LENGTH_BYTES / 1024 + " KB).")

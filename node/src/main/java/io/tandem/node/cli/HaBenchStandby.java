@@ -59,7 +59,8 @@ public final class HaBenchStandby
     {
         final HaTransport.Context ctx = HaBench.transportContext(HaBench.STANDBY_NODE_ID,
             Integer.parseInt(args.get("local")), Integer.parseInt(args.get("peer")), readKey(args.get("key")),
-            Integer.parseInt(args.get("term")), Path.of(args.get("dir")));
+            Integer.parseInt(args.get("term")), Path.of(args.get("dir")))
+            .driverThreadingMode(io.aeron.driver.ThreadingMode.valueOf(args.get("driver")));
         final boolean composed = "composed".equals(args.get("threads"));
         if ("transport".equals(args.get("mode")))
         {
