@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.applayer.StreamConsumers;
 import io.tandem.node.decode.DecodeContext;
@@ -17,6 +18,7 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.AppLayerRecordProvider;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
@@ -50,7 +52,9 @@ public final class Worker implements PacketHandler, StatsSource
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
     private final Reassembler reassembler;
+    private final AppProtoDetector appProtoDetector;
     private HaManager haManager;
+    private AppLayerRecordProvider appLayerRecord;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -202,6 +206,15 @@ public final class Worker implements PacketHandler, StatsSource
             consumers.addAll(StreamConsumers.load());
         }
         reassembler = new Reassembler(ctx.reassembly, tcpEngine, consumers);
+        AppProtoDetector detector = null;
+        for (final StreamConsumer consumer : consumers)
+        {
+            if (consumer instanceof AppProtoDetector d && detector == null)
+            {
+                detector = d;
+            }
+        }
+        appProtoDetector = detector;
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
     }
@@ -217,7 +230,9 @@ public final class Worker implements PacketHandler, StatsSource
     /**
      * Turn HA on for this worker: an {@link HaManager} marks changes as packets are processed, sends due updates at
      * the end of each batch ({@link #endOfBatch()}) and on the worker's one-second timer, deletes when owned flows
-     * end, and promotes standby flows on their first packet.
+     * end, and promotes standby flows on their first packet. When one of the worker's stream consumers is an
+     * {@link AppProtoDetector}, its detection state is replicated too ({@link AppLayerRecordProvider}, registered
+     * after Tandem's flow and TCP records), and a protocol identified is a critical change.
      *
      * @param ctx      HA settings.
      * @param registry the worker's record registry (Tandem's records are registered in it here).
@@ -228,6 +243,11 @@ public final class Worker implements PacketHandler, StatsSource
     {
         haManager = new HaManager(ctx, flowTable, tcpEngine, registry, sink,
             HaEnvelopes.of(ctx, System.currentTimeMillis()));
+        if (appProtoDetector != null)
+        {
+            appLayerRecord = new AppLayerRecordProvider(appProtoDetector, haManager, this::lastTimestampNs);
+            registry.register(appLayerRecord);
+        }
         return haManager;
     }
 
@@ -456,6 +476,10 @@ public final class Worker implements PacketHandler, StatsSource
         if (haManager != null)
         {
             haManager.reportStats(sink);
+        }
+        if (appLayerRecord != null)
+        {
+            sink.counter("ha.sessions.applayer_restored", appLayerRecord.restored());
         }
     }
 
