@@ -1,5 +1,7 @@
 package io.tandem.node.flow;
 
+import java.util.function.Consumer;
+
 import io.tandem.node.decode.Packet;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
@@ -529,6 +531,22 @@ public final class FlowTable implements StatsSource
         flushed += ended;
         checkRecovery();
         return ended;
+    }
+
+    /**
+     * Visit every live flow (standby ones included), oldest first per list; the action must not end flows.
+     *
+     * @param action told about each flow.
+     */
+    public void forEachFlow(final Consumer<Flow> action)
+    {
+        for (int list = 0; list <= LIST_COUNT; list++)
+        {
+            for (Flow f = lruHead[list]; f != null; f = f.lruNext)
+            {
+                action.accept(f);
+            }
+        }
     }
 
     /**

@@ -64,8 +64,13 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}).
  * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
- * (sequence or ACK past what it knew), the missing bytes are a takeover gap: counted apart from ordinary gaps, the
- * tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no evasion event is raised.
+ * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted
+ * apart from ordinary gaps, the tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no
+ * evasion event is raised. Each direction whose ISN is known is marked {@link TcpStreamTracker#FLAG_TAKEN_OVER}: its
+ * stream continues where the owner's reassembly stood (replicated by the TCP tracker record), and bytes before the
+ * owner's next sequence number that never reach this node (segments the owner held beyond a hole, or sent while the
+ * standby was behind) are delivered to stream consumers as takeover gaps, not as losses
+ * ({@code tcp.reassembly_takeover_gap}).
  * <p>
  * Time is the caller's (packet time, or a clock): every method takes {@code nowNs}. Not thread-safe: one per worker.
  */
@@ -286,6 +291,21 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     }
 
     /**
+     * This node is handing a session over (it stops) and inspected the session's queued data first: its TCP tracker
+     * record, which says where this node's reassembly stands, goes with the session's last update.
+     *
+     * @param flow   the flow.
+     * @param timeNs now.
+     */
+    public void handedOver(final Flow flow, final long timeNs)
+    {
+        if (TcpEngine.session(flow) != null)
+        {
+            markRecord(flow, tcpRecord.index(), timeNs);
+        }
+    }
+
+    /**
      * End of a batch of packets: send every session that is due.
      *
      * @param timeNs now.
@@ -403,13 +423,22 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         {
             s.lastTcpState = ssn.state.ordinal();
             final boolean toServer = direction == Flow.TO_SERVER;
-            takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
-            if ((p.tcpFlags & Packet.TH_ACK) != 0)
+            if (ssn.isnKnown(toServer))
+            {
+                takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
+            }
+            if ((p.tcpFlags & Packet.TH_ACK) != 0 && ssn.isnKnown(!toServer))
             {
                 takeoverGap(toServer ? ssn.server : ssn.client, p.ack);
             }
-            takenOver(ssn.client);
-            takenOver(ssn.server);
+            if (ssn.isnKnown(true))
+            {
+                takenOver(ssn.client);
+            }
+            if (ssn.isnKnown(false))
+            {
+                takenOver(ssn.server);
+            }
         }
         mark(s, HaChange.OWNER, true);
     }
@@ -417,7 +446,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private static void takenOver(final TcpStreamTracker stream)
     {
         stream.flags |= TcpStreamTracker.FLAG_TAKEN_OVER;
-        stream.takeoverSeq = stream.nextSeq;
+        stream.takeoverEndSeq = stream.nextSeq;
     }
 
     private void takeoverGap(final TcpStreamTracker stream, final int seq)

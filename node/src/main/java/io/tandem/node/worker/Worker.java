@@ -384,8 +384,11 @@ public final class Worker implements PacketHandler, StatsSource
     }
 
     /**
-     * End of input: every live flow ends with the given reason. With HA on, every pending update is sent first
-     * (throttles ignored), and a {@link FlowEndReason#SHUTDOWN} sends no deletes, so a peer can take the flows over.
+     * End of input: every live flow ends with the given reason. With HA on and {@link FlowEndReason#SHUTDOWN}, the
+     * sessions are handed over first: each owned TCP session's data queued in order is inspected
+     * ({@link Reassembler#handOver(Flow)}, so the last updates carry what this node saw, app-layer detection
+     * included), then every pending update is sent (throttles ignored); no deletes are sent, so a peer can take the
+     * flows over.
      *
      * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
      * @return number of flows ended.
@@ -394,6 +397,10 @@ public final class Worker implements PacketHandler, StatsSource
     {
         if (haManager != null)
         {
+            if (reason == FlowEndReason.SHUTDOWN)
+            {
+                flowTable.forEachFlow(this::handOver);
+            }
             haManager.shutdown(lastTimestampNs);
         }
         final int ended = flowTable.flushAll(reason);
@@ -402,6 +409,15 @@ public final class Worker implements PacketHandler, StatsSource
             haManager.flush(lastTimestampNs);
         }
         return ended;
+    }
+
+    private void handOver(final Flow flow)
+    {
+        if (!flow.standby())
+        {
+            reassembler.handOver(flow);
+            haManager.handedOver(flow, lastTimestampNs);
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ public final class ReassemblyStream
     boolean depthDelivered;
     boolean gapRaised;
     long urgentRemoved;
+    long takeoverEnd;
 
     void reset()
     {
@@ -35,6 +36,7 @@ public final class ReassemblyStream
         depthDelivered = false;
         gapRaised = false;
         urgentRemoved = 0;
+        takeoverEnd = 0;
     }
 
     /**
@@ -48,6 +50,26 @@ public final class ReassemblyStream
     {
         final int anchorSeq = originSeq + (int)(appProgress + urgentRemoved);
         return appProgress + (seq - anchorSeq);
+    }
+
+    /**
+     * Whether the stream has started (its origin is set).
+     *
+     * @return true once started.
+     */
+    public boolean initialised()
+    {
+        return initialised;
+    }
+
+    /**
+     * The sequence number of the first byte not yet delivered to application consumers (valid once initialised).
+     *
+     * @return the sequence number.
+     */
+    public int deliverySeq()
+    {
+        return originSeq + (int)(appProgress + urgentRemoved);
     }
 
     /**
