@@ -40,7 +40,10 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <p>
  * <b>Throttles</b>: a non-critical update is due once the session is {@code min-session-lifetime} old and the time is
  * at or past its next allowed time, which every update sets to <i>now</i> + {@code min-sync-interval} (so an idle
- * session cannot burst). 0 disables a throttle; with both 0, every change that advances a session (counters and
+ * session cannot burst). A state change (each TCP handshake or teardown step, a flow state change) is not held by
+ * {@code min-sync-interval}, only by {@code min-session-lifetime}: a standby that missed a handshake or teardown step
+ * could not interpret the packets that follow it, whereas one that missed counters and sequence numbers takes over
+ * with a takeover gap. 0 disables a throttle; with both 0, every change that advances a session (counters and
  * sequence numbers included) is replicated at the next flush.
  * <p>
  * <b>Critical changes</b> ignore both throttles and are sent at the next flush:
@@ -603,7 +606,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
 
     private boolean due(final HaSession s)
     {
-        return nowNs - s.createdNs >= lifetimeNs && nowNs >= s.nextAllowedNs;
+        return nowNs - s.createdNs >= lifetimeNs && (nowNs >= s.nextAllowedNs || (s.changes & HaChange.STATE) != 0);
     }
 
     private void sendUpdate(final HaSession s)

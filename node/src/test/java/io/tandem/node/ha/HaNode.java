@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.tandem.node.applayer.AppProtoDetector;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowKey;
@@ -34,6 +35,7 @@ final class HaNode
     final Worker worker;
     final HaManager manager;
     final AppProtoDetector detector;
+    final ReassemblyDigest digest = new ReassemblyDigest();
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs)
     {
@@ -50,7 +52,8 @@ final class HaNode
         final boolean appLayer)
     {
         detector = appLayer ? new AppProtoDetector() : null;
-        final Worker.Context ctx = new Worker.Context().flow(flow).tcp(new TcpEngine.Context());
+        final Worker.Context ctx = new Worker.Context().flow(flow).tcp(new TcpEngine.Context())
+            .streamConsumer(digest);
         if (appLayer)
         {
             ctx.streamConsumer(detector);
