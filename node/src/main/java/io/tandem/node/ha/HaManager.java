@@ -64,7 +64,13 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <b>Consumption</b> ({@link #apply(Envelope, long)}): an update for an unknown session creates it in standby, for a
  * known one updates it and puts it in standby; a delete removes a standby session; records are dispatched through the
  * registry (unknown ones counted and skipped). Tandem's own records are registered first: the flow record
- * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}).
+ * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}); a worker with app-layer
+ * detection adds the app-layer record ({@link AppLayerRecordProvider}) next.
+ * <p>
+ * <b>Hand-over</b>: a node that stops (or a capture that ends) sends no deletes; the worker first has each owned TCP
+ * session's queued in-order data inspected and marks its TCP record ({@link #handedOver(Flow, long)}), then
+ * {@link #shutdown(long)} sends every pending update, so the peer continues each stream right after what this node
+ * inspected.
  * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
  * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted

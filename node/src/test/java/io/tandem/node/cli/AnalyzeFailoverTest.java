@@ -63,17 +63,18 @@ class AnalyzeFailoverTest
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0} sessions split at {1}")
-    @CsvSource({ "400, 0.3333333333, 0", "400, 0.5, 0", "600, 0.6, 1" })
+    @ParameterizedTest(name = "{0} sessions split at {1}/{2} of the packets")
+    @CsvSource({ "400, 1, 3, 0", "400, 1, 2, 0", "600, 3, 5, 1" })
     void shouldEndEverySessionSpanningTheSplitOnTheSecondNodeAsOneNodeWould(
-        final int sessions, final double fraction, final int expectedTakeoverGaps) throws IOException
+        final int sessions, final int numerator, final int denominator, final int expectedTakeoverGaps)
+        throws IOException
     {
         final Path whole = dir.resolve("whole.pcap");
         assertThat(tandem("synth", "--out", whole.toString(), "--seed", "5", "--sessions", String.valueOf(sessions),
             "--concurrency", "60", "--app-pct", "80")).isZero();
         final Path first = dir.resolve("first.pcap");
         final Path second = dir.resolve("second.pcap");
-        final long splitNs = split(whole, first, second, fraction);
+        final long splitNs = split(whole, first, second, numerator, denominator);
 
         final Path haFile = dir.resolve("node1.ha");
         final Path eveSingle = dir.resolve("single.json");
@@ -160,19 +161,10 @@ class AnalyzeFailoverTest
                 differing.add(key + ": " + String.join("; ", why));
             }
         }
-        System.out.printf("failover via analyze (%d flows, split at %.2f): %d sessions span the split (%d TCP, %d " +
+        System.out.printf("failover via analyze (%d flows, split at %d/%d): %d sessions span the split (%d TCP, %d " +
             "with an application protocol), node 2 reassembled %d bytes of them, %d directions had takeover gaps, %d " +
-            "differ%n", single.size(), fraction, spanning, spanningTcp, withAppProto, node2Bytes, takeoverGaps.size(),
-            differing.size());
-        if (System.getProperty("failover.keep") != null)
-        {
-            final Path keep = Path.of(System.getProperty("failover.keep"), sessions + "-" + fraction);
-            Files.createDirectories(keep);
-            for (final Path f : new Path[] { whole, first, second, haFile, eveSingle, eve1, eve2 })
-            {
-                Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+            "differ%n", single.size(), numerator, denominator, spanning, spanningTcp, withAppProto, node2Bytes,
+            takeoverGaps.size(), differing.size());
         assertThat(differing).isEmpty();
         assertThat(takeoverGaps).as("takeover gaps: data only node 1 held (queued beyond a hole)")
             .hasSize(expectedTakeoverGaps);
@@ -241,7 +233,8 @@ class AnalyzeFailoverTest
     /**
      * Split a capture by packet count, moving the split forward past packets of equal time.
      */
-    private static long split(final Path whole, final Path first, final Path second, final double fraction)
+    private static long split(
+        final Path whole, final Path first, final Path second, final int numerator, final int denominator)
     {
         final List<Long> times = new ArrayList<>();
         try (PcapFileSource source = PcapFileSource.open(whole))
@@ -251,7 +244,7 @@ class AnalyzeFailoverTest
                 source.poll((frame, captured, wire, timestampNs, linkType) -> times.add(timestampNs), 256);
             }
         }
-        int at = (int)(times.size() * fraction);
+        int at = times.size() * numerator / denominator;
         while (times.get(at - 1).equals(times.get(at)))
         {
             at++;
