@@ -14,8 +14,11 @@ import org.agrona.collections.Long2ObjectHashMap;
  * stream (it is a {@link StreamConsumer}), UDP from each datagram ({@link #onDatagram}). Each direction is detected
  * on its own, so a flow picked up midstream is still recognised from the other side (Suricata's midstream rule);
  * on a flow picked up midstream the other direction's patterns are tried too, as the flow's direction may be a
- * guess; the flow's protocol is the first direction's result that is known. Banners shared by several protocols
- * ({@code 220} of FTP and SMTP, {@code USER} of FTP and POP3) are settled by the server port.
+ * guess; when only those match and the other direction is still undetected, the flow is reversed (Suricata's
+ * reverse_flow: a session picked up on a server's packet ends up with its real client and server). The flow's
+ * protocol is the first direction's result that is known; a direction that carried no data stays unknown. Banners
+ * shared by several protocols ({@code 220} of FTP and SMTP, {@code USER} of FTP and POP3) are settled by the server
+ * port.
  * <p>
  * A flow's detection state (each direction's result and, while undecided, the bytes seen so far) can be saved and
  * restored ({@link #saveState}, {@link #restoreState}): the HA app-layer record carries it, so that a standby that
@@ -94,12 +97,40 @@ public final class AppProtoDetector implements StreamConsumer
             st.length[d] += n;
             progressed = n > 0;
         }
+        if (st.length[d] == 0 && (flags & FLAG_EOF) != 0)
+        {
+            return;
+        }
         final boolean last = (flags & (FLAG_GAP | FLAG_EOF | FLAG_DEPTH)) != 0 || st.length[d] >= DETECT_BYTES;
         final TcpSession ssn = TcpEngine.session(flow);
-        decide(st, d, flow.key().serverPort(), ssn != null && ssn.has(TcpSession.FLAG_MIDSTREAM), last);
+        final boolean reverse =
+            decide(st, d, flow.key().serverPort(), ssn != null && ssn.has(TcpSession.FLAG_MIDSTREAM), last) &&
+            st.result[1 - d] == AppProto.UNKNOWN;
         if (progressed || st.result[d] != AppProto.UNKNOWN)
         {
             changed(flow, st, knownBefore);
+        }
+        if (reverse)
+        {
+            TcpEngine.requestReverse(flow);
+        }
+    }
+
+    @Override
+    public void onDirectionReversed(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st != null)
+        {
+            final byte[] head = st.head[0];
+            st.head[0] = st.head[1];
+            st.head[1] = head;
+            final int length = st.length[0];
+            st.length[0] = st.length[1];
+            st.length[1] = length;
+            final AppProto result = st.result[0];
+            st.result[0] = st.result[1];
+            st.result[1] = result;
         }
     }
 
@@ -266,13 +297,20 @@ public final class AppProtoDetector implements StreamConsumer
         return st;
     }
 
-    private static void decide(
+    /**
+     * Detect a direction; on a midstream flow the other direction's patterns are tried too.
+     *
+     * @return true when only the other direction's patterns matched (the flow may be the wrong way round).
+     */
+    private static boolean decide(
         final State st, final int d, final int serverPort, final boolean midstream, final boolean last)
     {
         AppProto p = detect(st.head[d], st.length[d], d == 0, serverPort);
+        boolean reversed = false;
         if (!p.known() && midstream)
         {
             p = detect(st.head[d], st.length[d], d != 0, serverPort);
+            reversed = p.known();
         }
         if (p.known())
         {
@@ -286,6 +324,7 @@ public final class AppProtoDetector implements StreamConsumer
         {
             st.result[d] = AppProto.FAILED;
         }
+        return reversed;
     }
 
     /**

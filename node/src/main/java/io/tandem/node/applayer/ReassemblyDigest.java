@@ -41,12 +41,36 @@ public final class ReassemblyDigest implements StreamConsumer
 
     private static final class State
     {
-        final MessageDigest toServer = sha256();
-        final MessageDigest toClient = sha256();
+        final MessageDigest toServer;
+        final MessageDigest toClient;
         final long[] bytes = new long[2];
         final long[] gaps = new long[2];
         final long[] gapBytes = new long[2];
         final long[] takeoverGapBytes = new long[2];
+
+        State()
+        {
+            this(sha256(), sha256());
+        }
+
+        State(final MessageDigest toServer, final MessageDigest toClient)
+        {
+            this.toServer = toServer;
+            this.toClient = toClient;
+        }
+
+        State reversed()
+        {
+            final State st = new State(toClient, toServer);
+            for (int d = 0; d < 2; d++)
+            {
+                st.bytes[d] = bytes[1 - d];
+                st.gaps[d] = gaps[1 - d];
+                st.gapBytes[d] = gapBytes[1 - d];
+                st.takeoverGapBytes[d] = takeoverGapBytes[1 - d];
+            }
+            return st;
+        }
     }
 
     private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
@@ -89,6 +113,16 @@ public final class ReassemblyDigest implements StreamConsumer
             done += n;
         }
         st.bytes[d] += length;
+    }
+
+    @Override
+    public void onDirectionReversed(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st != null)
+        {
+            flows.put(flow.flowId(), st.reversed());
+        }
     }
 
     /**

@@ -63,6 +63,17 @@ public interface StreamConsumer
     }
 
     /**
+     * The flow was reversed: protocol detection found that the first data of a session picked up midstream went from
+     * the server (Suricata's FLOW_DIR_REVERSED). From now on {@code toServer} names the other side; a consumer that
+     * keeps state per direction exchanges it here. Called between deliveries, never during one.
+     *
+     * @param flow the flow (already reversed).
+     */
+    default void onDirectionReversed(final Flow flow)
+    {
+    }
+
+    /**
      * A UDP datagram's payload (UDP flows have no stream; each datagram is delivered as it is).
      *
      * @param flow     the flow.

@@ -27,6 +27,7 @@ import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.CaptureFormatException;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.output.EveWriter;
+import io.tandem.node.output.TcpDataWriter;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
 import picocli.CommandLine;
@@ -66,6 +67,11 @@ public final class AnalyzeCommand implements Callable<Integer>
     @Option(names = "--reassembly-digest",
         description = "Add per-direction reassembled bytes, gaps and SHA-256 to each TCP flow record.")
     private boolean reassemblyDigest;
+
+    @Option(names = "--tcp-data", paramLabel = "DIR",
+        description = "Write each TCP flow's reassembled data per direction to a file in DIR, named " +
+            "SRCIP.SRCPORT-DSTIP.DSTPORT as tcpflow does.")
+    private Path tcpData;
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Show a progress line on a terminal (default: on).")
@@ -115,6 +121,10 @@ public final class AnalyzeCommand implements Callable<Integer>
             final AppProtoDetector detector = new AppProtoDetector();
             workerContext.streamConsumer(detector);
             eveWriter.appProtoDetector(detector);
+            if (tcpData != null)
+            {
+                workerContext.streamConsumer(new TcpDataWriter(tcpData));
+            }
             if (reassemblyDigest)
             {
                 final ReassemblyDigest digest = new ReassemblyDigest();
@@ -124,6 +134,11 @@ public final class AnalyzeCommand implements Callable<Integer>
             final Worker worker = new Worker(workerContext, eveWriter, eveWriter);
             if (haCtx.enabled())
             {
+                if (haCtx.useSideChannel())
+                {
+                    err.println("tandem: warning: ha.use-side-channel is for tandem run; analyze replicates through " +
+                        "ha.runtime-output-file only");
+                }
                 haFile = haCtx.runtimeOutputFile() == null ? null :
                     new HaFileSink(haCtx.runtimeOutputFile(), haCtx.runtimeOutputMaxBytes());
                 final HaRecordRegistry registry = new HaRecordRegistry();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.tandem.node.synth.SynFlood;
 import io.tandem.node.synth.SynthManifest;
 import io.tandem.node.synth.SynthOptions;
 import io.tandem.node.synth.TrafficSynthesizer;
@@ -92,9 +93,22 @@ public final class SynthCommand implements Callable<Integer>
     @Option(names = "--nanos", description = "Write a nanosecond-resolution pcap.")
     private boolean nanos;
 
+    @Option(names = "--syn-flood", paramLabel = "N",
+        description = "Instead of sessions: N SYNs from N spoofed sources to one server, 1 us apart.")
+    private int synFlood;
+
     @Override
     public Integer call()
     {
+        if (synFlood != 0)
+        {
+            positive("--syn-flood", synFlood);
+            new SynFlood(seed).generate(out, synFlood, DEFAULTS.startTimeNs());
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("synth: " + synFlood + " SYNs from " + synFlood + " sources -> " + out);
+            err.flush();
+            return 0;
+        }
         positive("--sessions", sessions);
         positive("--concurrency", concurrency);
         if (mss < 16 || mss > 9000)

@@ -30,8 +30,12 @@ import io.tandem.node.stats.StatsSource;
  */
 public final class FlowTable implements StatsSource
 {
-    /** Bytes accounted against the memcap per flow (object, key, counters, links). */
-    public static final int FLOW_BYTES = 192;
+    /**
+     * Bytes accounted against the memcap per flow: what the heap really holds for it (the flow with its counters and
+     * links, its key and VLAN array, its spare-pool slot: 212 bytes measured with compact object headers, as
+     * {@code bin/tandem} runs), so {@code flow.memcap} bounds the heap.
+     */
+    public static final int FLOW_BYTES = 216;
     /** Bytes accounted per hash bucket. */
     public static final int BUCKET_BYTES = 8;
 
@@ -372,6 +376,38 @@ public final class FlowTable implements StatsSource
             }
         }
         return null;
+    }
+
+    /**
+     * Number of hash buckets, for a walk over the table spread across several calls of
+     * {@link #forEachFlowInBucket(int, Consumer)}.
+     *
+     * @return the count.
+     */
+    public int bucketCount()
+    {
+        return buckets.length;
+    }
+
+    /**
+     * Visit the live flows of one hash bucket. A flow never changes bucket, so a walk over every bucket spread across
+     * several calls (an HA resync served a few buckets per duty cycle) visits each flow that stays in the table from
+     * start to end exactly once, whatever is inserted or removed in between. The visitor must not insert or remove
+     * flows.
+     *
+     * @param bucket  0 to {@link #bucketCount()} - 1.
+     * @param visitor told about each flow of the bucket, standby ones included.
+     * @return the number of flows visited.
+     */
+    public int forEachFlowInBucket(final int bucket, final Consumer<Flow> visitor)
+    {
+        int visited = 0;
+        for (Flow f = buckets[bucket]; f != null; f = f.hashNext)
+        {
+            visitor.accept(f);
+            visited++;
+        }
+        return visited;
     }
 
     /**

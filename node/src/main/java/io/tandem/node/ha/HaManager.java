@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.function.Consumer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tandem.node.decode.Packet;
@@ -25,6 +27,7 @@ import io.tandem.proto.ha.v1.IgnoreDirection;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionDelete;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
 
 /**
@@ -72,6 +75,11 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * {@link #shutdown(long)} sends every pending update, so the peer continues each stream right after what this node
  * inspected.
  * <p>
+ * <b>Side channel</b> ({@link HaSideChannel}): received session messages come one at a time, already checked by the
+ * transport ({@link #apply(SessionMessage, long)}); a message that could not be sent is handed back
+ * ({@link #requeue(SessionMessage, long)}) so its session stays pending; a resync a peer asks for reads full-state
+ * updates of the owned sessions a few buckets at a time ({@link #snapshotOwned(int, int, Collection, long)}).
+ * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
  * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted
  * apart from ordinary gaps, the tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no
@@ -106,14 +114,16 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private final ArrayList<HaSession> stillDirty = new ArrayList<>();
     private final ArrayDeque<HaSession> free = new ArrayDeque<>();
     private final FlowKey scratchKey = new FlowKey();
+    private final Consumer<Flow> snapshotVisitor = this::snapshotFlow;
     private SessionBatch.Builder batch = SessionBatch.newBuilder();
+    private Collection<SessionMessage> snapshotOut;
     private long nowNs = Long.MIN_VALUE;
 
     private long updatesSent;
     private long deletesSent;
     private long criticalSent;
     private long throttled;
-    private long envelopesSent;
+    private long batchesSent;
     private long envelopesReceived;
     private long envelopesRejected;
     private long ownEnvelopesSkipped;
@@ -126,6 +136,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long takeoverGapBytes;
     private long startupRecords;
     private long startupCorrupt;
+    private long requeuedUpdates;
+    private long requeuedDeletes;
+    private long requeueDropped;
+    private long snapshots;
 
     /**
      * A manager for one worker. Registers Tandem's flow and TCP tracker records in the registry (register plugins
@@ -514,6 +528,125 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     }
 
     /**
+     * Apply one session message a peer sent, already checked by the transport that carried it (version, cluster,
+     * HMAC, sequence): the side channel's way in, on the worker thread.
+     *
+     * @param message the update or delete.
+     * @param timeNs  now.
+     * @return 1 when applied, 0 when not (a delete for no standby session, an update no flow could be had for).
+     */
+    public int apply(final SessionMessage message, final long timeNs)
+    {
+        advance(timeNs);
+        if (message.hasUpdate())
+        {
+            return applyUpdate(message.getUpdate()) ? 1 : 0;
+        }
+        if (message.hasDelete())
+        {
+            return applyDelete(message.getDelete()) ? 1 : 0;
+        }
+        return 0;
+    }
+
+    /**
+     * A message this manager produced could not be sent (the transport's ring was full, or back pressure or a missing
+     * peer kept it from being published): keep its session pending so that its state goes again later. An update
+     * marks the session changed (subject to the throttles) with the records it carried pending again; a delete is
+     * queued again, unless a new session this node owns took the key meanwhile (its updates supersede the delete).
+     * An update for a session that ended or became standby meanwhile is dropped (counted): its delete, or the peer
+     * that took it over, says what became of it.
+     *
+     * @param message the unsent update or delete.
+     * @param timeNs  now.
+     * @return true when it will be sent again.
+     */
+    public boolean requeue(final SessionMessage message, final long timeNs)
+    {
+        advance(timeNs);
+        if (message.hasDelete())
+        {
+            final Flow flow = flowTable.lookup(SessionKeyCodec.decode(message.getDelete().getKey(), null, scratchKey));
+            if (flow != null && !flow.standby())
+            {
+                requeueDropped++;
+                return false;
+            }
+            batch.addMessages(message);
+            requeuedDeletes++;
+            return true;
+        }
+        final SessionUpdate update = message.getUpdate();
+        final Flow flow = flowTable.lookup(SessionKeyCodec.decode(update.getKey(), update.getDirection(), scratchKey));
+        final HaSession s = flow == null ? null : sessionOf(flow);
+        if (s == null || s.standby || flow.standby())
+        {
+            requeueDropped++;
+            return false;
+        }
+        for (final SessionRecord record : update.getRecordsList())
+        {
+            final int index = registry.indexOf(record.getPreprocessorId(), record.getSubcode());
+            if (index >= 0)
+            {
+                registry.markPending(s, index);
+            }
+        }
+        mark(s, HaChange.RESEND, false);
+        requeuedUpdates++;
+        return true;
+    }
+
+    /**
+     * Full-state updates of the sessions this node owns, for a resync a peer asked for, a few hash buckets at a time
+     * so that the worker is never stalled: walks buckets from {@code fromBucket} until {@code maxMessages} are out
+     * (finishing the bucket it is in). A session younger than {@code min-session-lifetime} is left out (its first
+     * update follows the throttle); every other owned session gets an update with its core state and every record it
+     * ever sent or has pending. Pending changes stay pending: they still go with the session's next update.
+     *
+     * @param fromBucket  the first bucket to walk, 0 to start.
+     * @param maxMessages the most messages to add, at least 1.
+     * @param out         where the updates go.
+     * @param timeNs      now.
+     * @return the next bucket to walk; {@link FlowTable#bucketCount()} once every bucket was walked.
+     */
+    public int snapshotOwned(
+        final int fromBucket, final int maxMessages, final Collection<SessionMessage> out, final long timeNs)
+    {
+        advance(timeNs);
+        snapshotOut = out;
+        final int before = out.size();
+        int bucket = fromBucket;
+        final int buckets = flowTable.bucketCount();
+        while (bucket < buckets && out.size() - before < maxMessages)
+        {
+            flowTable.forEachFlowInBucket(bucket, snapshotVisitor);
+            bucket++;
+        }
+        snapshotOut = null;
+        return bucket;
+    }
+
+    private void snapshotFlow(final Flow flow)
+    {
+        final HaSession s = sessionOf(flow);
+        if (s == null || s.standby || flow.standby() || nowNs - s.createdNs < lifetimeNs)
+        {
+            return;
+        }
+        final int pending = s.pendingMask;
+        final int records = (s.syncedMask | pending) & registry.registeredMask();
+        s.pendingMask = records;
+        final SessionUpdate.Builder update = coreUpdate(s, flow);
+        HaRecordCodec.addPending(registry, s, update);
+        s.syncedMask |= records;
+        s.pendingMask = pending;
+        s.everSynced = true;
+        snapshots++;
+        snapshotOut.add(SessionMessage.newBuilder().setUpdate(update).build());
+    }
+
+    /**
      * Prime the flow table from an HA file ({@code ha.startup-input-file}): every envelope is applied in order; a
      * torn tail or corrupt record is skipped and counted.
      *
@@ -617,15 +750,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
 
     private void sendUpdate(final HaSession s)
     {
-        final Flow flow = s.flow;
-        final SessionUpdate.Builder update = SessionUpdate.newBuilder()
-            .setKey(SessionKeyCodec.encode(flow))
-            .setSessionFlags(s.sessionFlags)
-            .setIpProtocol(flow.key().protocol())
-            .setApplicationProtocol(s.appProto)
-            .setDirection(SessionKeyCodec.direction(flow))
-            .setIgnoreDirectionValue(s.ignoreDirection)
-            .setCreationTimeNs(flow.startNs());
+        final SessionUpdate.Builder update = coreUpdate(s, s.flow);
+        s.syncedMask |= s.pendingMask & registry.registeredMask();
         HaRecordCodec.addPending(registry, s, update);
         batch.addMessages(SessionMessage.newBuilder().setUpdate(update));
         updatesSent++;
@@ -644,16 +770,28 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
     }
 
+    private static SessionUpdate.Builder coreUpdate(final HaSession s, final Flow flow)
+    {
+        return SessionUpdate.newBuilder()
+            .setKey(SessionKeyCodec.encode(flow))
+            .setSessionFlags(s.sessionFlags)
+            .setIpProtocol(flow.key().protocol())
+            .setApplicationProtocol(s.appProto)
+            .setDirection(SessionKeyCodec.direction(flow))
+            .setIgnoreDirectionValue(s.ignoreDirection)
+            .setCreationTimeNs(flow.startNs());
+    }
+
     private void publish()
     {
         if (batch.getMessagesCount() == 0)
         {
             return;
         }
-        final Envelope envelope = envelopes.sessions(batch.build(), nowNs);
+        final SessionBatch built = batch.build();
         batch = SessionBatch.newBuilder();
-        envelopesSent++;
-        sink.onEnvelope(envelope);
+        batchesSent++;
+        sink.onSessions(built, nowNs, envelopes);
     }
 
     private void advance(final long timeNs)
@@ -673,6 +811,16 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     public static HaSession sessionOf(final Flow flow)
     {
         return flow.haState() instanceof HaSession s ? s : null;
+    }
+
+    /**
+     * The worker's flow table, for the side channel's bookkeeping.
+     *
+     * @return the table.
+     */
+    FlowTable flowTable()
+    {
+        return flowTable;
     }
 
     /**
@@ -745,7 +893,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.updates.critical", criticalSent);
         sink.counter("ha.updates.throttled", throttled);
         sink.counter("ha.deletes.sent", deletesSent);
-        sink.counter("ha.envelopes.sent", envelopesSent);
+        sink.counter("ha.batches.sent", batchesSent);
         sink.counter("ha.envelopes.received", envelopesReceived);
         sink.counter("ha.envelopes.not_applied", envelopesRejected);
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);
@@ -760,6 +908,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.takeover.gap_bytes", takeoverGapBytes);
         sink.counter("ha.startup.records", startupRecords);
         sink.counter("ha.startup.corrupt", startupCorrupt);
+        sink.counter("ha.requeued.updates", requeuedUpdates);
+        sink.counter("ha.requeued.deletes", requeuedDeletes);
+        sink.counter("ha.requeued.dropped", requeueDropped);
+        sink.counter("ha.resync.sessions", snapshots);
         registry.reportStats(sink);
         envelopes.reportStats(sink);
     }

@@ -30,6 +30,7 @@ public final class SynthOptions
     private int responseMaxBytes = 16000;
     private int mss = 1460;
     private int maxExchanges = 3;
+    private int maxThinkTimeMs;
     private double reorderPct = 2.0;
     private double lossPct = 1.0;
     private double retransPct = 2.0;
@@ -397,6 +398,29 @@ public final class SynthOptions
     }
 
     /**
+     * Longest idle time before each exchange after a session's first (a client thinking between requests on a
+     * kept-alive connection); each exchange draws 0..this. 0, the default, makes sessions last a few round trips.
+     *
+     * @return milliseconds.
+     */
+    public int maxThinkTimeMs()
+    {
+        return maxThinkTimeMs;
+    }
+
+    /**
+     * Longest idle time before each exchange after a session's first; each exchange draws 0..this.
+     *
+     * @param maxThinkTimeMs milliseconds, 0..60000.
+     * @return this.
+     */
+    public SynthOptions maxThinkTimeMs(final int maxThinkTimeMs)
+    {
+        this.maxThinkTimeMs = maxThinkTimeMs;
+        return this;
+    }
+
+    /**
      * Percent of TCP sessions where two adjacent data segments are captured swapped.
      *
      * @return the value.
@@ -697,6 +721,10 @@ public final class SynthOptions
         positive("clientHosts", clientHosts);
         positive("serverHosts", serverHosts);
         positive("maxExchanges", maxExchanges);
+        if (maxThinkTimeMs < 0 || maxThinkTimeMs > 60_000)
+        {
+            throw new IllegalArgumentException("maxThinkTimeMs must be in 0..60000: " + maxThinkTimeMs);
+        }
         if (mss < 16 || mss > 9000)
         {
             throw new IllegalArgumentException("mss must be in 16..9000: " + mss);
@@ -747,6 +775,7 @@ public final class SynthOptions
         copy.responseMaxBytes = responseMaxBytes;
         copy.mss = mss;
         copy.maxExchanges = maxExchanges;
+        copy.maxThinkTimeMs = maxThinkTimeMs;
         copy.reorderPct = reorderPct;
         copy.lossPct = lossPct;
         copy.retransPct = retransPct;

@@ -85,6 +85,7 @@ final class SynthSession
 
     private final SynthRandom random = new SynthRandom(0);
     private final SynthRandom appRandom = new SynthRandom(0);
+    private int thinkMaxMs;
 
     void plan(final long flowId, final long startNs, final SynthOptions options, final int portBase)
     {
@@ -154,6 +155,7 @@ final class SynthSession
             }
         }
 
+        thinkMaxMs = options.maxThinkTimeMs();
         final int exchanges = random.between(1, options.maxExchanges());
         if (exchangeBytes.length < exchanges * 2)
         {
@@ -405,7 +407,7 @@ final class SynthSession
                 {
                     final int length = segLength[g];
                     final int flags = ackFlag | (j == count - 1 ? Packet.TH_PSH : 0);
-                    final int delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) :
+                    final long delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) + thinkNs(e, d) :
                         random.between(5_000, 50_000);
                     final int fragments = fragmented && length >= MIN_FRAGMENTED_PAYLOAD ? random.between(2, 3) : 0;
                     final int index = add(d, flags, next[d], next[peer], length, KIND_PLAIN, delta,
@@ -432,6 +434,11 @@ final class SynthSession
                 }
             }
         }
+    }
+
+    private long thinkNs(final int exchange, final int direction)
+    {
+        return thinkMaxMs > 0 && exchange > 0 && direction == CLIENT ? random.between(0, thinkMaxMs) * 1_000_000L : 0;
     }
 
     private int segmentCountOf(final int size, final int firstSegment)
@@ -476,7 +483,7 @@ final class SynthSession
                 for (int j = 0; j < count; j++, g++)
                 {
                     final int length = segLength[g];
-                    final int delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) :
+                    final long delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) + thinkNs(e, d) :
                         random.between(5_000, 50_000);
                     final int index = add(d, 0, 0, 0, length, KIND_PLAIN, delta, captured(d));
                     evFragments[index] = fragmented && length >= MIN_FRAGMENTED_PAYLOAD ? random.between(2, 3) : 0;

@@ -23,6 +23,7 @@ import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.HaSideChannel;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PacketSource;
@@ -55,6 +56,7 @@ public final class Worker implements PacketHandler, StatsSource
     private final AppProtoDetector appProtoDetector;
     private HaManager haManager;
     private AppLayerRecordProvider appLayerRecord;
+    private HaSideChannel sideChannel;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -241,14 +243,62 @@ public final class Worker implements PacketHandler, StatsSource
      */
     public HaManager enableHa(final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink)
     {
-        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, sink,
+        return enableHa(ctx, registry, sink, null);
+    }
+
+    /**
+     * Turn HA on with the Aeron side channel besides a sink (an HA file, or {@link HaMessageSink#NONE}): as
+     * {@link #enableHa(HaContext, HaRecordRegistry, HaMessageSink)}, and the manager's messages also go to the side
+     * channel, which this worker drains in {@link #haWork(long)} (received messages applied, unsent ones requeued,
+     * resyncs served).
+     *
+     * @param ctx         HA settings.
+     * @param registry    the worker's record registry (Tandem's records are registered in it here).
+     * @param sink        where generated envelopes go besides the side channel.
+     * @param sideChannel the side channel, or null for none.
+     * @return the manager.
+     */
+    public HaManager enableHa(
+        final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink, final HaSideChannel sideChannel)
+    {
+        final HaMessageSink managerSink = sideChannel == null ? sink :
+            sink == HaMessageSink.NONE ? sideChannel : HaMessageSink.both(sink, sideChannel);
+        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, managerSink,
             HaEnvelopes.of(ctx, System.currentTimeMillis()));
         if (appProtoDetector != null)
         {
             appLayerRecord = new AppLayerRecordProvider(appProtoDetector, haManager, this::lastTimestampNs);
             registry.register(appLayerRecord);
         }
+        if (sideChannel != null)
+        {
+            sideChannel.bind(haManager);
+        }
+        this.sideChannel = sideChannel;
         return haManager;
+    }
+
+    /**
+     * The side channel's share of a duty cycle ({@link HaSideChannel#doWork(long)}): apply the messages peers sent,
+     * hand unsent ones back to the manager, write the next part of a resync a peer asked for. Called by
+     * {@link WorkerAgent} with the clock and by {@link #drain(PacketSource)} with packet time.
+     *
+     * @param nowNs current time.
+     * @return work done, 0 without a side channel.
+     */
+    public int haWork(final long nowNs)
+    {
+        return sideChannel == null ? 0 : sideChannel.doWork(nowNs);
+    }
+
+    /**
+     * The side channel this worker drains.
+     *
+     * @return the side channel, or null.
+     */
+    public HaSideChannel sideChannel()
+    {
+        return sideChannel;
     }
 
     /**
@@ -324,7 +374,11 @@ public final class Worker implements PacketHandler, StatsSource
                 if (p.isTcp())
                 {
                     verdict = tcpEngine.handle(p, flow, direction);
-                    reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
+                    if (reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted()) ==
+                        TcpEngine.VERDICT_DROP)
+                    {
+                        verdict = TcpEngine.VERDICT_DROP;
+                    }
                     if (verdict == TcpEngine.VERDICT_DROP)
                     {
                         tcpVerdictDrops++;
@@ -378,6 +432,7 @@ public final class Worker implements PacketHandler, StatsSource
         {
             packets += source.poll(this, DRAIN_BATCH);
             endOfBatch();
+            haWork(lastTimestampNs);
         }
         finish(FlowEndReason.SHUTDOWN);
         return packets;
@@ -496,6 +551,10 @@ public final class Worker implements PacketHandler, StatsSource
         if (appLayerRecord != null)
         {
             sink.counter("ha.sessions.applayer_restored", appLayerRecord.restored());
+        }
+        if (sideChannel != null)
+        {
+            sideChannel.reportStats(sink);
         }
     }
 

@@ -16,7 +16,8 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.worker.Worker;
 
 /**
- * A worker with HA on, sending into an in-memory channel, fed with frames built in the test at times the test gives.
+ * A worker with HA on, sending into an in-memory channel (or an Aeron side channel), fed with frames built in the test
+ * at times the test gives.
  */
 final class HaNode
 {
@@ -39,17 +40,29 @@ final class HaNode
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs)
     {
-        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), false);
+        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), false, null);
     }
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow)
     {
-        this(nodeId, lifetimeMs, intervalMs, flow, false);
+        this(nodeId, lifetimeMs, intervalMs, flow, false, null);
     }
 
     HaNode(
         final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow,
         final boolean appLayer)
+    {
+        this(nodeId, lifetimeMs, intervalMs, flow, appLayer, null);
+    }
+
+    HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final HaSideChannel sideChannel)
+    {
+        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), false, sideChannel);
+    }
+
+    private HaNode(
+        final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow,
+        final boolean appLayer, final HaSideChannel sideChannel)
     {
         detector = appLayer ? new AppProtoDetector() : null;
         final Worker.Context ctx = new Worker.Context().flow(flow).tcp(new TcpEngine.Context())
@@ -65,7 +78,8 @@ final class HaNode
             },
             (p, f, event) -> events.add(event.eventName()));
         manager = worker.enableHa(new HaContext().enabled(true).nodeId(nodeId)
-            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry, channel);
+            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry,
+            sideChannel == null ? channel : HaMessageSink.NONE, sideChannel);
     }
 
     HaNode tcp(final boolean toServer, final int flags, final int seq, final int ack, final int payload, final long t)

@@ -6,8 +6,8 @@ package io.tandem.node.tcp.reassembly;
  */
 public final class ReassemblySession
 {
-    final ReassemblyStream toServer = new ReassemblyStream();
-    final ReassemblyStream toClient = new ReassemblyStream();
+    ReassemblyStream toServer = new ReassemblyStream();
+    ReassemblyStream toClient = new ReassemblyStream();
     long overlaps;
     boolean stopped;
     boolean handedOver;
@@ -19,6 +19,13 @@ public final class ReassemblySession
         toServer.reset();
         toClient.reset();
         overlaps = 0;
+    }
+
+    void swap()
+    {
+        final ReassemblyStream formerToServer = toServer;
+        toServer = toClient;
+        toClient = formerToServer;
     }
 
     /**

@@ -18,6 +18,7 @@ public final class ReassemblyStream
     int chunkSize;
     boolean depthReached;
     boolean depthDelivered;
+    boolean rawDepthDelivered;
     boolean gapRaised;
     long urgentRemoved;
     long takeoverEnd;
@@ -34,6 +35,7 @@ public final class ReassemblyStream
         chunkSize = 0;
         depthReached = false;
         depthDelivered = false;
+        rawDepthDelivered = false;
         gapRaised = false;
         urgentRemoved = 0;
         takeoverEnd = 0;
