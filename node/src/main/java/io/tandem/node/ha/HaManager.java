@@ -43,10 +43,10 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <p>
  * <b>Throttles</b>: a non-critical update is due once the session is {@code min-session-lifetime} old and the time is
  * at or past its next allowed time, which every update sets to <i>now</i> + {@code min-sync-interval} (so an idle
- * session cannot burst). A state change (each TCP handshake or teardown step, a flow state change) is not held by
- * {@code min-sync-interval}, only by {@code min-session-lifetime}: a standby that missed a handshake or teardown step
- * could not interpret the packets that follow it, whereas one that missed counters and sequence numbers takes over
- * with a takeover gap. 0 disables a throttle; with both 0, every change that advances a session (counters and
+ * session cannot burst). A state change (each TCP handshake step, a flow state change; teardown steps are critical)
+ * is not held by {@code min-sync-interval}, only by {@code min-session-lifetime}: a standby that missed a handshake
+ * step could not interpret the packets that follow it, whereas one that missed counters and sequence numbers takes
+ * over with a takeover gap. 0 disables a throttle; with both 0, every change that advances a session (counters and
  * sequence numbers included) is replicated at the next flush.
  * <p>
  * <b>Critical changes</b> ignore both throttles and are sent at the next flush:
@@ -55,7 +55,8 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  *     <li>a drop or reset verdict ({@link #verdict(Flow, int, long)}, or the TCP engine's drop);</li>
  *     <li>ignore direction becoming both ({@link #ignoreDirection(Flow, int, long)});</li>
  *     <li>the application protocol identified ({@link #applicationProtocol(Flow, int, long)});</li>
- *     <li>a session closing (TCP state closed or time-wait);</li>
+ *     <li>a session closing: each teardown step (a FIN or RST seen: fin-wait, close-wait, closing, last-ack,
+ *     time-wait, closed), so a standby knows where each side's data ends;</li>
  *     <li>this node taking a standby session over (promotion);</li>
  *     <li>deletion (deletes are always sent at once).</li>
  * </ul>
@@ -216,7 +217,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 {
                     critical = true;
                 }
-                if (ssn.state == TcpState.CLOSED || ssn.state == TcpState.TIME_WAIT)
+                if (ssn.state.ordinal() > TcpState.ESTABLISHED.ordinal())
                 {
                     critical = true;
                 }
