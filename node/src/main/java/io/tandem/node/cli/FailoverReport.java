@@ -20,14 +20,14 @@ import io.tandem.node.synth.SynthManifest;
  *     all;</li>
  *     <li><b>taken over</b>: held, and promoted by a packet after the kill;</li>
  *     <li><b>matches one node</b>: ends on the standby as on the reference (TCP and flow state, packets and bytes per
- *     direction), and its reassembled data and gap bytes per direction equal the reference's from the point where
- *     the standby took the stream over (its replicated next sequence number).</li>
+ *     direction), and its reassembled stream from the point where the standby took it over (where the active's
+ *     reassembly stood at its last replicated update) covers the reference's: every byte the reference has there is
+ *     reassembled by the standby (late, reordered segments included) or in a takeover gap, and the standby has no
+ *     gap the reference has not.</li>
  * </ul>
- * Every byte the reference reassembled in a taken-over stream is accounted for: delivered by the active before the
- * kill, queued unacknowledged in the active at the kill (IDS reassembly hands data over once acknowledged: lost with
- * the active), delivered by the standby after its takeover point, or a late segment that reached the standby only
- * after the kill with a sequence number below its takeover point (reordered data the active had not received; the
- * standby does not reassemble data before the point where its stream starts).
+ * Takeover gaps are the bytes before the standby's takeover point in sequence space that never reached it: received
+ * by the active after its last replicated update (inspected by it, or queued unacknowledged at the kill - IDS
+ * reassembly hands data over once acknowledged) or lost on the wire there.
  */
 final class FailoverReport
 {
@@ -74,10 +74,8 @@ final class FailoverReport
     int outcomeMismatchesOld;
     int behindYoung;
     long reassembledAfterTakeover;
-    long unackedLostBytes;
-    long unackedLostDirections;
-    long lateBytes;
-    long lateDirections;
+    long neverSeenBytes;
+    long neverSeenDirections;
     long standbyPromoted;
     long takeoverGaps;
     long takeoverGapBytes;
@@ -153,12 +151,10 @@ final class FailoverReport
             "the traffic", takenOver(), takenOverOld, takenOverYoung, matching);
         out.printf(Locale.ROOT, "%s%n", behindYoung > 0 ? String.format(Locale.ROOT,
             ", %,d younger ones behind by their throttled changes", behindYoung) : "");
-        out.printf(Locale.ROOT, "reassembled:       %,d bytes by the standby after its takeover points; before them " +
-            "and reassembled by neither node:%n", reassembledAfterTakeover);
-        out.printf(Locale.ROOT, "                   %,d bytes in %,d directions queued unacknowledged in the active " +
-            "at the kill (lost with it),%n", unackedLostBytes, unackedLostDirections);
-        out.printf(Locale.ROOT, "                   %,d bytes in %,d directions reaching the standby after the kill " +
-            "below its takeover point (late segments)%n", lateBytes, lateDirections);
+        out.printf(Locale.ROOT, "reassembled:       %,d bytes by the standby after its takeover points; %,d bytes in " +
+            "%,d directions in takeover gaps%n", reassembledAfterTakeover, neverSeenBytes, neverSeenDirections);
+        out.printf(Locale.ROOT, "                   (sent before the kill and never seen by the standby: received by " +
+            "the active after its last update, or lost)%n");
         out.printf(Locale.ROOT, "replication lag:   p50 %s, p99 %s, max %s over %,d updates (active hands an " +
             "update over -> standby has applied it)%s%n", duration(lagP50Ns), duration(lagP99Ns), duration(lagMaxNs),
             lagSamples, lagUnmeasured > 0 ? String.format(Locale.ROOT, "; %,d not measured", lagUnmeasured) : "");

@@ -21,6 +21,7 @@ final class StreamLedger implements StreamConsumer
     {
         final long[] bytes = new long[2];
         final long[] gapBytes = new long[2];
+        final long[] takeoverGapBytes = new long[2];
         private final long[] offset = new long[2];
         private final LongArrayList[] runs;
 
@@ -74,6 +75,12 @@ final class StreamLedger implements StreamConsumer
             return total;
         }
 
+        private void takeoverGap(final int direction, final long length)
+        {
+            offset[direction] += length;
+            takeoverGapBytes[direction] += length;
+        }
+
         private void add(final int direction, final long length, final boolean gap)
         {
             if (runs != null)
@@ -124,7 +131,14 @@ final class StreamLedger implements StreamConsumer
             streams = new Streams(keepRuns);
             flows.put(flow.flowId(), streams);
         }
-        streams.add(toServer ? 0 : 1, length, gap);
+        if ((flags & FLAG_TAKEOVER_GAP) != 0)
+        {
+            streams.takeoverGap(toServer ? 0 : 1, length);
+        }
+        else
+        {
+            streams.add(toServer ? 0 : 1, length, gap);
+        }
     }
 
     /**

@@ -86,6 +86,10 @@ public final class SynthCommand implements Callable<Integer>
     @Option(names = "--udp-pct", converter = PercentConverter.class, description = "UDP session rate.")
     private double udpPct = DEFAULTS.udpPct();
 
+    @Option(names = "--app-pct", converter = PercentConverter.class,
+        description = "TCP sessions speaking HTTP, TLS, SSH or SMTP (their openings and ports), percent (default 0).")
+    private double appPct = DEFAULTS.appPct();
+
     @Option(names = "--nanos", description = "Write a nanosecond-resolution pcap.")
     private boolean nanos;
 
@@ -134,7 +138,8 @@ public final class SynthCommand implements Callable<Integer>
             .ipv6Pct(ipv6Pct)
             .vlanPct(vlanPct)
             .fragPct(fragPct)
-            .udpPct(udpPct);
+            .udpPct(udpPct)
+            .appPct(appPct);
         try
         {
             options.conclude();

@@ -570,6 +570,22 @@ public final class FlowTable implements StatsSource
     }
 
     /**
+     * Visit every live flow (standby ones included), oldest first per list; the action must not end flows.
+     *
+     * @param action told about each flow.
+     */
+    public void forEachFlow(final Consumer<Flow> action)
+    {
+        for (int list = 0; list <= LIST_COUNT; list++)
+        {
+            for (Flow f = lruHead[list]; f != null; f = f.lruNext)
+            {
+                action.accept(f);
+            }
+        }
+    }
+
+    /**
      * Live flows.
      *
      * @return the count.

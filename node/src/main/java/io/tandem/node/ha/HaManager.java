@@ -43,7 +43,10 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <p>
  * <b>Throttles</b>: a non-critical update is due once the session is {@code min-session-lifetime} old and the time is
  * at or past its next allowed time, which every update sets to <i>now</i> + {@code min-sync-interval} (so an idle
- * session cannot burst). 0 disables a throttle; with both 0, every change that advances a session (counters and
+ * session cannot burst). A state change (each TCP handshake step, a flow state change; teardown steps are critical)
+ * is not held by {@code min-sync-interval}, only by {@code min-session-lifetime}: a standby that missed a handshake
+ * step could not interpret the packets that follow it, whereas one that missed counters and sequence numbers takes
+ * over with a takeover gap. 0 disables a throttle; with both 0, every change that advances a session (counters and
  * sequence numbers included) is replicated at the next flush.
  * <p>
  * <b>Critical changes</b> ignore both throttles and are sent at the next flush:
@@ -52,7 +55,8 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  *     <li>a drop or reset verdict ({@link #verdict(Flow, int, long)}, or the TCP engine's drop);</li>
  *     <li>ignore direction becoming both ({@link #ignoreDirection(Flow, int, long)});</li>
  *     <li>the application protocol identified ({@link #applicationProtocol(Flow, int, long)});</li>
- *     <li>a session closing (TCP state closed or time-wait);</li>
+ *     <li>a session closing: each teardown step (a FIN or RST seen: fin-wait, close-wait, closing, last-ack,
+ *     time-wait, closed), so a standby knows where each side's data ends;</li>
  *     <li>this node taking a standby session over (promotion);</li>
  *     <li>deletion (deletes are always sent at once).</li>
  * </ul>
@@ -64,7 +68,13 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <b>Consumption</b> ({@link #apply(Envelope, long)}): an update for an unknown session creates it in standby, for a
  * known one updates it and puts it in standby; a delete removes a standby session; records are dispatched through the
  * registry (unknown ones counted and skipped). Tandem's own records are registered first: the flow record
- * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}).
+ * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}); a worker with app-layer
+ * detection adds the app-layer record ({@link AppLayerRecordProvider}) next.
+ * <p>
+ * <b>Hand-over</b>: a node that stops (or a capture that ends) sends no deletes; the worker first has each owned TCP
+ * session's queued in-order data inspected and marks its TCP record ({@link #handedOver(Flow, long)}), then
+ * {@link #shutdown(long)} sends every pending update, so the peer continues each stream right after what this node
+ * inspected.
  * <p>
  * <b>Side channel</b> ({@link HaSideChannel}): received session messages come one at a time, already checked by the
  * transport ({@link #apply(SessionMessage, long)}); a message that could not be sent is handed back
@@ -72,8 +82,13 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * updates of the owned sessions a few buckets at a time ({@link #snapshotOwned(int, int, Collection, long)}).
  * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
- * (sequence or ACK past what it knew), the missing bytes are a takeover gap: counted apart from ordinary gaps, the
- * tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no evasion event is raised.
+ * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted
+ * apart from ordinary gaps, the tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no
+ * evasion event is raised. Each direction whose ISN is known is marked {@link TcpStreamTracker#FLAG_TAKEN_OVER}: its
+ * stream continues where the owner's reassembly stood (replicated by the TCP tracker record), and bytes before the
+ * owner's next sequence number that never reach this node (segments the owner held beyond a hole, or sent while the
+ * standby was behind) are delivered to stream consumers as takeover gaps, not as losses
+ * ({@code tcp.reassembly_takeover_gap}).
  * <p>
  * Time is the caller's (packet time, or a clock): every method takes {@code nowNs}. Not thread-safe: one per worker.
  */
@@ -202,7 +217,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 {
                     critical = true;
                 }
-                if (ssn.state == TcpState.CLOSED || ssn.state == TcpState.TIME_WAIT)
+                if (ssn.state.ordinal() > TcpState.ESTABLISHED.ordinal())
                 {
                     critical = true;
                 }
@@ -297,6 +312,21 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
         registry.markPending(s, index);
         mark(s, HaChange.RECORD, false);
+    }
+
+    /**
+     * This node is handing a session over (it stops) and inspected the session's queued data first: its TCP tracker
+     * record, which says where this node's reassembly stands, goes with the session's last update.
+     *
+     * @param flow   the flow.
+     * @param timeNs now.
+     */
+    public void handedOver(final Flow flow, final long timeNs)
+    {
+        if (TcpEngine.session(flow) != null)
+        {
+            markRecord(flow, tcpRecord.index(), timeNs);
+        }
     }
 
     /**
@@ -417,13 +447,22 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         {
             s.lastTcpState = ssn.state.ordinal();
             final boolean toServer = direction == Flow.TO_SERVER;
-            takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
-            if ((p.tcpFlags & Packet.TH_ACK) != 0)
+            if (ssn.isnKnown(toServer))
+            {
+                takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
+            }
+            if ((p.tcpFlags & Packet.TH_ACK) != 0 && ssn.isnKnown(!toServer))
             {
                 takeoverGap(toServer ? ssn.server : ssn.client, p.ack);
             }
-            takenOver(ssn.client);
-            takenOver(ssn.server);
+            if (ssn.isnKnown(true))
+            {
+                takenOver(ssn.client);
+            }
+            if (ssn.isnKnown(false))
+            {
+                takenOver(ssn.server);
+            }
         }
         mark(s, HaChange.OWNER, true);
     }
@@ -431,7 +470,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private static void takenOver(final TcpStreamTracker stream)
     {
         stream.flags |= TcpStreamTracker.FLAG_TAKEN_OVER;
-        stream.takeoverSeq = stream.nextSeq;
+        stream.takeoverEndSeq = stream.nextSeq;
     }
 
     private void takeoverGap(final TcpStreamTracker stream, final int seq)
@@ -707,7 +746,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
 
     private boolean due(final HaSession s)
     {
-        return nowNs - s.createdNs >= lifetimeNs && nowNs >= s.nextAllowedNs;
+        return nowNs - s.createdNs >= lifetimeNs && (nowNs >= s.nextAllowedNs || (s.changes & HaChange.STATE) != 0);
     }
 
     private void sendUpdate(final HaSession s)

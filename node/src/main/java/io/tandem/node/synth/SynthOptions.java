@@ -43,6 +43,7 @@ public final class SynthOptions
     private double fragPct = 2.0;
     private double udpPct = 10.0;
     private double wrapPct = 10.0;
+    private double appPct = 0.0;
 
     /**
      * Seed of every random choice: the same seed and options give byte-identical output.
@@ -684,6 +685,30 @@ public final class SynthOptions
     }
 
     /**
+     * Percent of TCP sessions that speak an application protocol: each direction's stream starts with the opening of
+     * HTTP, TLS, SSH or SMTP (drawn evenly) and the server port is the protocol's own (80, 443, 22, 25), so app-layer
+     * detection has something to find. 0 (the default) leaves every stream the plain letter pattern.
+     *
+     * @return the value.
+     */
+    public double appPct()
+    {
+        return appPct;
+    }
+
+    /**
+     * Percent of TCP sessions that speak an application protocol (see {@link #appPct()}).
+     *
+     * @param appPct the value.
+     * @return this.
+     */
+    public SynthOptions appPct(final double appPct)
+    {
+        this.appPct = appPct;
+        return this;
+    }
+
+    /**
      * Validate the settings.
      *
      * @return this.
@@ -722,6 +747,7 @@ public final class SynthOptions
         percent("fragPct", fragPct);
         percent("udpPct", udpPct);
         percent("wrapPct", wrapPct);
+        percent("appPct", appPct);
         return this;
     }
 
@@ -762,6 +788,7 @@ public final class SynthOptions
         copy.fragPct = fragPct;
         copy.udpPct = udpPct;
         copy.wrapPct = wrapPct;
+        copy.appPct = appPct;
         return copy;
     }
 

@@ -25,6 +25,7 @@ final class SynthSession
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final int[] TCP_PORTS = { 80, 443, 8080, 25 };
     private static final int[] UDP_PORTS = { 53, 123, 5060 };
+    private static final int[] APP_PORTS = { 80, 443, 22, 25 };
 
     long flowId;
     boolean udp;
@@ -83,6 +84,7 @@ final class SynthSession
     private int pickedCount;
 
     private final SynthRandom random = new SynthRandom(0);
+    private final SynthRandom appRandom = new SynthRandom(0);
     private int thinkMaxMs;
 
     void plan(final long flowId, final long startNs, final SynthOptions options, final int portBase)
@@ -140,6 +142,17 @@ final class SynthSession
             tsBase[d] = random.nextInt() & 0x7FFF_FFFF;
             ipId[d] = random.nextInt() & 0xFFFF;
             payloadKey[d] = random.nextInt() & (PayloadPattern.TABLE_LENGTH - 1);
+        }
+        if (!udp && options.appPct() > 0)
+        {
+            appRandom.seed(SynthRandom.mix(options.seed() * GOLDEN + 0xA990) ^ (flowId * GOLDEN));
+            if (appRandom.percent(options.appPct()))
+            {
+                final int app = appRandom.nextInt(APP_PORTS.length);
+                port[SERVER] = APP_PORTS[app];
+                payloadKey[CLIENT] = PayloadPattern.withPreamble(payloadKey[CLIENT], 1 + app * 2);
+                payloadKey[SERVER] = PayloadPattern.withPreamble(payloadKey[SERVER], 2 + app * 2);
+            }
         }
 
         thinkMaxMs = options.maxThinkTimeMs();

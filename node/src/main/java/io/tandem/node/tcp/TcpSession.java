@@ -157,6 +157,18 @@ public final class TcpSession
     }
 
     /**
+     * Whether a direction's initial sequence number is known: the client's once the session has a state (a SYN, or a
+     * midstream pickup), the server's from SYN_RECV on.
+     *
+     * @param toServer true for the client's direction.
+     * @return true when known.
+     */
+    public boolean isnKnown(final boolean toServer)
+    {
+        return toServer ? state != TcpState.NONE : state.ordinal() >= TcpState.SYN_RECV.ordinal();
+    }
+
+    /**
      * Queue capacity (the larger of max-syn-queued and max-synack-queued).
      *
      * @return entries.

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.applayer.StreamConsumers;
 import io.tandem.node.decode.DecodeContext;
@@ -17,6 +18,7 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.AppLayerRecordProvider;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
@@ -51,7 +53,9 @@ public final class Worker implements PacketHandler, StatsSource
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
     private final Reassembler reassembler;
+    private final AppProtoDetector appProtoDetector;
     private HaManager haManager;
+    private AppLayerRecordProvider appLayerRecord;
     private HaSideChannel sideChannel;
 
     private long packetsSeen;
@@ -204,6 +208,15 @@ public final class Worker implements PacketHandler, StatsSource
             consumers.addAll(StreamConsumers.load());
         }
         reassembler = new Reassembler(ctx.reassembly, tcpEngine, consumers);
+        AppProtoDetector detector = null;
+        for (final StreamConsumer consumer : consumers)
+        {
+            if (consumer instanceof AppProtoDetector d && detector == null)
+            {
+                detector = d;
+            }
+        }
+        appProtoDetector = detector;
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
     }
@@ -219,7 +232,9 @@ public final class Worker implements PacketHandler, StatsSource
     /**
      * Turn HA on for this worker: an {@link HaManager} marks changes as packets are processed, sends due updates at
      * the end of each batch ({@link #endOfBatch()}) and on the worker's one-second timer, deletes when owned flows
-     * end, and promotes standby flows on their first packet.
+     * end, and promotes standby flows on their first packet. When one of the worker's stream consumers is an
+     * {@link AppProtoDetector}, its detection state is replicated too ({@link AppLayerRecordProvider}, registered
+     * after Tandem's flow and TCP records), and a protocol identified is a critical change.
      *
      * @param ctx      HA settings.
      * @param registry the worker's record registry (Tandem's records are registered in it here).
@@ -250,6 +265,11 @@ public final class Worker implements PacketHandler, StatsSource
             sink == HaMessageSink.NONE ? sideChannel : HaMessageSink.both(sink, sideChannel);
         haManager = new HaManager(ctx, flowTable, tcpEngine, registry, managerSink,
             HaEnvelopes.of(ctx, System.currentTimeMillis()));
+        if (appProtoDetector != null)
+        {
+            appLayerRecord = new AppLayerRecordProvider(appProtoDetector, haManager, this::lastTimestampNs);
+            registry.register(appLayerRecord);
+        }
         if (sideChannel != null)
         {
             sideChannel.bind(haManager);
@@ -419,8 +439,11 @@ public final class Worker implements PacketHandler, StatsSource
     }
 
     /**
-     * End of input: every live flow ends with the given reason. With HA on, every pending update is sent first
-     * (throttles ignored), and a {@link FlowEndReason#SHUTDOWN} sends no deletes, so a peer can take the flows over.
+     * End of input: every live flow ends with the given reason. With HA on and {@link FlowEndReason#SHUTDOWN}, the
+     * sessions are handed over first: each owned TCP session's data queued in order is inspected
+     * ({@link Reassembler#handOver(Flow)}, so the last updates carry what this node saw, app-layer detection
+     * included), then every pending update is sent (throttles ignored); no deletes are sent, so a peer can take the
+     * flows over.
      *
      * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
      * @return number of flows ended.
@@ -429,6 +452,10 @@ public final class Worker implements PacketHandler, StatsSource
     {
         if (haManager != null)
         {
+            if (reason == FlowEndReason.SHUTDOWN)
+            {
+                flowTable.forEachFlow(this::handOver);
+            }
             haManager.shutdown(lastTimestampNs);
         }
         final int ended = flowTable.flushAll(reason);
@@ -437,6 +464,15 @@ public final class Worker implements PacketHandler, StatsSource
             haManager.flush(lastTimestampNs);
         }
         return ended;
+    }
+
+    private void handOver(final Flow flow)
+    {
+        if (!flow.standby())
+        {
+            reassembler.handOver(flow);
+            haManager.handedOver(flow, lastTimestampNs);
+        }
     }
 
     /**
@@ -511,6 +547,10 @@ public final class Worker implements PacketHandler, StatsSource
         if (haManager != null)
         {
             haManager.reportStats(sink);
+        }
+        if (appLayerRecord != null)
+        {
+            sink.counter("ha.sessions.applayer_restored", appLayerRecord.restored());
         }
         if (sideChannel != null)
         {

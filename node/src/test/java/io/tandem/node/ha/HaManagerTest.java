@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.google.protobuf.ByteString;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndReason;
@@ -21,6 +22,7 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpState;
 import io.tandem.node.tcp.TcpStreamTracker;
+import io.tandem.node.tcp.reassembly.Reassembler;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
@@ -156,6 +158,65 @@ class HaManagerTest
         assertThat(ssn.client.has(TcpStreamTracker.FLAG_TAKEOVER_GAP)).isTrue();
         assertThat(ssn.client.nextSeq).isEqualTo(1401);
         assertThat(b.events).isEmpty();
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1401, 0, T0 + 13 * MS);
+        final ReassemblyDigest.Direction toServer = b.digest.remove(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT)))
+            .toServer();
+        assertThat(toServer.bytes()).isEqualTo(100);
+        assertThat(toServer.takeoverGapBytes()).isEqualTo(300);
+        assertThat(toServer.gaps()).isZero();
+        assertThat(b.counter("tcp.reassembly_takeover_gap_bytes")).isEqualTo(300);
+        assertThat(b.counter("tcp.reassembly_gap")).isZero();
+        assertThat(b.events).isEmpty();
+    }
+
+    @Test
+    void shouldInspectEachByteOnceAcrossAHandOverAndContinueAtTheOwnersStreamOffset()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 100, T0 + 3 * MS);
+        a.tcp(false, Packet.TH_ACK, 5001, 1101, 0, T0 + 4 * MS);
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1101, 5001, 40, T0 + 5 * MS);
+        final Flow owned = a.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.digest.remove(owned).toServer().bytes()).as("ACKed and queued bytes inspected by the owner")
+            .isEqualTo(140);
+        a.channel.deliverTo(b.manager, T0 + 6 * MS);
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1141, 0, T0 + 7 * MS);
+        b.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1141, 5001, 60, T0 + 8 * MS);
+        b.tcp(false, Packet.TH_ACK, 5001, 1201, 0, T0 + 9 * MS);
+        final Flow flow = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(Reassembler.state(flow).stream(true).appProgress()).as("stream offset continues").isEqualTo(200);
+        final ReassemblyDigest.Direction toServer = b.digest.remove(flow).toServer();
+        assertThat(toServer.bytes()).isEqualTo(60);
+        assertThat(toServer.gaps()).isZero();
+        assertThat(toServer.takeoverGapBytes()).isZero();
+        assertThat(b.events).isEmpty();
+    }
+
+    @Test
+    void shouldTakeDataOnlyTheOwnerHeldBeyondAHoleAsATakeoverGapAndStillUseTheHoleFill()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).tcp(false, Packet.TH_ACK | Packet.TH_PSH, 5101, 1001, 50, T0 + 3 * MS);
+        final Flow owned = a.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.digest.remove(owned).toClient().bytes()).as("nothing in order to inspect").isZero();
+        a.channel.deliverTo(b.manager, T0 + 4 * MS);
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1001, 100, T0 + 5 * MS);
+        b.tcp(true, Packet.TH_ACK, 1001, 5151, 0, T0 + 6 * MS);
+        final ReassemblyDigest.Direction toClient = b.digest.remove(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT)))
+            .toClient();
+        assertThat(toClient.bytes()).as("the hole's bytes, seen here").isEqualTo(100);
+        assertThat(toClient.takeoverGapBytes()).as("the bytes only the owner had").isEqualTo(50);
+        assertThat(toClient.gaps()).isZero();
+        assertThat(b.counter("tcp.reassembly_takeover_gap")).isEqualTo(1);
+        assertThat(b.events).as("the late segment looks retransmitted, as on one node; no gap event")
+            .containsExactly("pkt_retransmission");
     }
 
     @Test

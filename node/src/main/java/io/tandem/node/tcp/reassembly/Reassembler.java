@@ -334,6 +334,8 @@ public final class Reassembler implements StatsSource
     private long duplicates;
     private long gapCount;
     private long gapBytes;
+    private long takeoverGapCount;
+    private long takeoverGapBytes;
     private long memcapDrops;
     private long queueLimitDrops;
     private long overlapLimitDrops;
@@ -445,7 +447,8 @@ public final class Reassembler implements StatsSource
      * A flow ends: deliver what is still queued in both directions, then EOF, and free the segments. Acknowledged
      * data goes with its gaps; unacknowledged data only as far as it is contiguous, as Suricata declares no gap the
      * receiver did not acknowledge (data past such a hole is never delivered; on an asynchronous session, whose
-     * receiver is unseen, holes are gaps). Call before the flow's records are written.
+     * receiver is unseen, holes are gaps). Call before the flow's records are written. A session handed over
+     * ({@link #handOver(Flow)}) delivers nothing more: the peer owns it.
      *
      * @param flow the ending flow.
      */
@@ -456,11 +459,17 @@ public final class Reassembler implements StatsSource
         {
             return;
         }
-        drain(flow, ssn, rs);
+        if (!rs.handedOver)
+        {
+            drain(flow, ssn, rs);
+        }
         if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
         {
             reverse(flow, ssn, rs);
-            drain(flow, ssn, rs);
+            if (!rs.handedOver)
+            {
+                drain(flow, ssn, rs);
+            }
         }
         for (int d = 0; d < 2; d++)
         {
@@ -496,6 +505,33 @@ public final class Reassembler implements StatsSource
             if (st.initialised && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
             {
                 deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, ssn.has(TcpSession.FLAG_ASYNC), false);
+            }
+        }
+    }
+
+    /**
+     * This node hands the session over to an HA peer (it stops; the flow is not ending): deliver every byte queued in
+     * order, ACKed or not, up to the first missing byte, declaring no gap and no end. The peer continues the stream
+     * from the first byte this node did not deliver; segments queued beyond a hole are dropped with the flow (the
+     * peer never has them: when the hole is filled there, they are a takeover gap).
+     *
+     * @param flow the flow.
+     */
+    public void handOver(final Flow flow)
+    {
+        final TcpSession ssn = TcpEngine.session(flow);
+        if (ssn == null || !(ssn.reassembly instanceof ReassemblySession rs))
+        {
+            return;
+        }
+        rs.handedOver = true;
+        for (int d = 0; d < 2 && !ssn.has(TcpSession.FLAG_REVERSE_PENDING); d++)
+        {
+            final boolean toServer = d == 0;
+            final ReassemblyStream st = rs.stream(toServer);
+            if (st.initialised)
+            {
+                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, false, false);
             }
         }
     }
@@ -567,7 +603,17 @@ public final class Reassembler implements StatsSource
     private void init(final ReassemblyStream st, final TcpStreamTracker tracker, final boolean toServer)
     {
         st.initialised = true;
-        st.originSeq = tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER) ? tracker.takeoverSeq : tracker.isn + 1;
+        if (tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER))
+        {
+            st.appProgress = tracker.takeoverOffset;
+            st.rawProgress = tracker.takeoverOffset;
+            st.originSeq = tracker.takeoverSeq - (int)tracker.takeoverOffset;
+            st.takeoverEnd = tracker.takeoverOffset + Math.max(0, tracker.takeoverEndSeq - tracker.takeoverSeq);
+        }
+        else
+        {
+            st.originSeq = tracker.isn + 1;
+        }
         final int base = toServer ? ctx.toServerChunkSize : ctx.toClientChunkSize;
         int size = base;
         if (ctx.randomizeChunkSize && ctx.randomizeChunkRange > 0)
@@ -575,11 +621,6 @@ public final class Reassembler implements StatsSource
             size = base + (int)(base * (random.nextDouble() - 0.5) * ctx.randomizeChunkRange / 100.0);
         }
         st.chunkSize = Math.max(1, Math.min(size, MAX_CHUNK_BYTES));
-    }
-
-    private static boolean isnKnown(final TcpSession ssn, final boolean toServer)
-    {
-        return toServer ? ssn.state != TcpState.NONE : ssn.state.ordinal() >= TcpState.SYN_RECV.ordinal();
     }
 
     private void insert(
@@ -782,7 +823,7 @@ public final class Reassembler implements StatsSource
         final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
         if (!st.initialised)
         {
-            if (!isnKnown(ssn, toServer) || !ssn.state.atLeastEstablished())
+            if (!ssn.isnKnown(toServer) || !ssn.state.atLeastEstablished())
             {
                 return;
             }
@@ -894,12 +935,43 @@ public final class Reassembler implements StatsSource
             return;
         }
         chunkRaw(flow, st, toServer, true);
+        final long takeover = Math.min(length, st.takeoverEnd - st.appProgress);
+        if (takeover > 0)
+        {
+            missing(flow, st, toServer, takeover, StreamConsumer.FLAG_GAP | StreamConsumer.FLAG_TAKEOVER_GAP);
+            takeoverGapCount++;
+            takeoverGapBytes += takeover;
+            if (takeover == length)
+            {
+                return;
+            }
+        }
+        final long lost = length - Math.max(0, takeover);
+        missing(flow, st, toServer, lost, StreamConsumer.FLAG_GAP);
+        st.gaps++;
+        st.gapBytes += lost;
+        gapCount++;
+        gapBytes += lost;
+        if (p != null)
+        {
+            engine.event(p, TcpStreamEvent.REASSEMBLY_SEQ_GAP);
+        }
+        if (!st.gapRaised)
+        {
+            st.gapRaised = true;
+            engine.gap(flow, toServer);
+        }
+    }
+
+    private void missing(
+        final Flow flow, final ReassemblyStream st, final boolean toServer, final long length, final int gapFlags)
+    {
         long left = length;
         while (left > 0)
         {
             final int n = (int)Math.min(left, Integer.MAX_VALUE);
             st.appProgress += n;
-            final int flags = StreamConsumer.FLAG_GAP | depthFlag(st);
+            final int flags = gapFlags | depthFlag(st);
             for (final StreamConsumer c : consumers)
             {
                 c.onData(flow, toServer, null, 0, n, flags);
@@ -915,19 +987,6 @@ public final class Reassembler implements StatsSource
             left -= n;
         }
         st.rawProgress = st.appProgress;
-        st.gaps++;
-        st.gapBytes += length;
-        gapCount++;
-        gapBytes += length;
-        if (p != null)
-        {
-            engine.event(p, TcpStreamEvent.REASSEMBLY_SEQ_GAP);
-        }
-        if (!st.gapRaised)
-        {
-            st.gapRaised = true;
-            engine.gap(flow, toServer);
-        }
     }
 
     private void chunkRaw(final Flow flow, final ReassemblyStream st, final boolean toServer, final boolean force)
@@ -1013,6 +1072,8 @@ public final class Reassembler implements StatsSource
         sink.counter("tcp.reassembly_duplicates", duplicates);
         sink.counter("tcp.reassembly_gap", gapCount);
         sink.counter("tcp.reassembly_gap_bytes", gapBytes);
+        sink.counter("tcp.reassembly_takeover_gap", takeoverGapCount);
+        sink.counter("tcp.reassembly_takeover_gap_bytes", takeoverGapBytes);
         sink.counter("tcp.segment_memcap_drop", memcapDrops);
         sink.counter("tcp.reassembly_memcap_stopped", memcapStopped);
         sink.counter("tcp.reassembly_memuse", pool.usedBytes());

@@ -10,10 +10,12 @@ public final class ReassemblySession
     ReassemblyStream toClient = new ReassemblyStream();
     long overlaps;
     boolean stopped;
+    boolean handedOver;
 
     void reset()
     {
         stopped = false;
+        handedOver = false;
         toServer.reset();
         toClient.reset();
         overlaps = 0;
