@@ -1116,7 +1116,9 @@ public final class HaTransport implements AutoCloseable
         }
 
         /**
-         * Time without any message after which a peer is down.
+         * Time without any message after which a peer is down. A peer heard again after being down is asked for a
+         * resync: while it could not be reached, this node may have sent nothing for it (a side channel offers
+         * nothing while its publication has no connected peer), so only a resync puts it right.
          *
          * @param peerTimeoutNs the timeout.
          * @return this.

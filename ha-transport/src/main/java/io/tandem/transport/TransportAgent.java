@@ -299,6 +299,7 @@ final class TransportAgent implements Agent
         if (peer.state == PeerState.DOWN)
         {
             peer.state(peer.awaitingResync ? PeerState.RESYNCING : PeerState.UP);
+            peer.resyncWhenHeard = true;
         }
         if (peer.resyncWhenHeard)
         {

@@ -79,7 +79,10 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <b>Side channel</b> ({@link HaSideChannel}): received session messages come one at a time, already checked by the
  * transport ({@link #apply(SessionMessage, long)}); a message that could not be sent is handed back
  * ({@link #requeue(SessionMessage, long)}) so its session stays pending; a resync a peer asks for reads full-state
- * updates of the owned sessions a few buckets at a time ({@link #snapshotOwned(int, int, Collection, long)}).
+ * updates of the owned sessions a few buckets at a time ({@link #snapshotOwned(int, int, Collection, long)}). The
+ * sink paces the manager: while its transport has no room ({@link HaMessageSink#hasRoom()}) due sessions stay pending
+ * for a later flush, and while no peer is connected ({@link HaMessageSink#connected()}) no update is built at all,
+ * the resync of the next peer to connect carrying every owned session.
  * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
  * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted
@@ -141,6 +144,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long requeuedDeletes;
     private long requeueDropped;
     private long snapshots;
+    private long leftToResync;
+    private long deferred;
 
     /**
      * A manager for one worker. Registers Tandem's flow and TCP tracker records in the registry (register plugins
@@ -330,7 +335,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     }
 
     /**
-     * End of a batch of packets: send every session that is due.
+     * End of a batch of packets: send every session that is due; while the sink has no room, keep the rest pending
+     * for a later flush; while it reaches no peer, build nothing and leave the changes to the next resync.
      *
      * @param timeNs now.
      * @return updates sent.
@@ -340,6 +346,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         advance(timeNs);
         int sent = 0;
         stillDirty.clear();
+        final boolean connected = sink.connected();
+        boolean full = false;
         for (int i = 0; i < dirty.size(); i++)
         {
             final HaSession s = dirty.get(i);
@@ -352,16 +360,27 @@ public final class HaManager implements FlowPromotionListener, StatsSource
             {
                 s.queued = false;
             }
-            else if (s.critical || due(s))
+            else if (!(s.critical || due(s)))
+            {
+                throttled++;
+                stillDirty.add(s);
+            }
+            else if (!connected)
+            {
+                leaveToResync(s);
+                s.queued = false;
+            }
+            else if (full || (batch.getMessagesCount() == 0 && !sink.hasRoom()))
+            {
+                full = true;
+                deferred++;
+                stillDirty.add(s);
+            }
+            else
             {
                 sendUpdate(s);
                 s.queued = false;
                 sent++;
-            }
-            else
-            {
-                throttled++;
-                stillDirty.add(s);
             }
         }
         dirty.clear();
@@ -749,6 +768,22 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         return nowNs - s.createdNs >= lifetimeNs && (nowNs >= s.nextAllowedNs || (s.changes & HaChange.STATE) != 0);
     }
 
+    /**
+     * A due change while nothing can reach a peer: no update is built. The session's state and every record it
+     * ever sent or had pending go with the full-state update of the resync a peer asks for when it connects
+     * ({@link #snapshotOwned}), so the change is only marked as taken.
+     */
+    private void leaveToResync(final HaSession s)
+    {
+        s.syncedMask |= s.pendingMask & registry.registeredMask();
+        s.pendingMask = 0;
+        s.sessionPending = false;
+        s.critical = false;
+        s.changes = 0;
+        s.nextAllowedNs = nowNs + intervalNs;
+        leftToResync++;
+    }
+
     private void sendUpdate(final HaSession s)
     {
         final SessionUpdate.Builder update = coreUpdate(s, s.flow);
@@ -913,6 +948,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.requeued.deletes", requeuedDeletes);
         sink.counter("ha.requeued.dropped", requeueDropped);
         sink.counter("ha.resync.sessions", snapshots);
+        sink.counter("ha.updates.left_to_resync", leftToResync);
+        sink.counter("ha.updates.deferred", deferred);
         registry.reportStats(sink);
         envelopes.reportStats(sink);
     }

@@ -42,6 +42,30 @@ public interface HaMessageSink
     }
 
     /**
+     * Whether what is sent now can reach anybody. While false the manager builds no updates: it counts the changes
+     * as carried by the resync a peer asks for when it connects ({@code ha.updates.left_to_resync}). A file or an
+     * in-memory channel always takes what it is given.
+     *
+     * @return true (the default) when messages reach their destination.
+     */
+    default boolean connected()
+    {
+        return true;
+    }
+
+    /**
+     * Whether the sink can take another batch now (the side channel: room in the transport's ring). While false the
+     * manager keeps the sessions that are due pending and sends them at a later flush, instead of handing over
+     * messages that would come back.
+     *
+     * @return true (the default) when a batch can be taken.
+     */
+    default boolean hasRoom()
+    {
+        return true;
+    }
+
+    /**
      * A sink that hands every batch (and envelope) to two sinks in turn; each makes its own envelope or none.
      *
      * @param first  the first sink.
@@ -64,6 +88,18 @@ public interface HaMessageSink
             {
                 first.onSessions(batch, timeNs, envelopes);
                 second.onSessions(batch, timeNs, envelopes);
+            }
+
+            @Override
+            public boolean connected()
+            {
+                return first.connected() || second.connected();
+            }
+
+            @Override
+            public boolean hasRoom()
+            {
+                return first.hasRoom() && second.hasRoom();
             }
         };
     }

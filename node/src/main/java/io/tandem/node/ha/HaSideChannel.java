@@ -66,11 +66,18 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * worker state: they hand over through queues and a ring buffer that the worker drains in {@link #doWork(long)}.
  * {@link #isReady()}, {@link #status()} and the transport's counters may be read from any thread.
  * <p>
- * <b>Nothing is lost silently</b>: a message the transport's ring refuses, or that the transport gives back (back
- * pressure after its bounded retries, no connected peer), goes back to the manager ({@link HaManager#requeue}) at
- * most every {@value #RETRY_INTERVAL_MS} ms, so its session stays pending and is sent again. A received message the
- * worker's queue has no room for is dropped, counted, and repaired by asking its sender for a resync. A message longer
- * than the transport takes is counted ({@code ha.side_channel.oversize}).
+ * <b>Nothing is lost silently</b>: a message the transport's ring refuses, or that the transport gives back (its
+ * publication lost its peer with the message in flight), goes back to the manager ({@link HaManager#requeue}) at
+ * most every {@value #RETRY_INTERVAL_MS} ms, so its session stays pending and is sent again. The manager is paced
+ * first: {@link #hasRoom()} keeps it from handing over more than half the ring holds. A received message the worker's
+ * queue has no room for is dropped, counted, and repaired by asking its sender for a resync. A message longer than the
+ * transport takes is counted ({@code ha.side_channel.oversize}).
+ * <p>
+ * <b>No peer</b>: while the transport's publication has no connected peer, nothing is offered and nothing churns:
+ * the manager builds no updates ({@link #connected()}), an update that still comes (an HA file sink beside this one,
+ * a message given back) is dropped and counted ({@code ha.side_channel.unsent_no_peer}), and deletes wait, without
+ * retries, until a peer is connected ({@code ha.side_channel.deletes_parked}). The peer that connects asks for a
+ * resync (a new node, a lost image, a peer heard again after its timeout) and gets every owned session from it.
  * <p>
  * <b>Resync</b> (the transport's {@link ResyncSource}): when a peer asks for every session this node owns, the
  * transport thread only signals the worker; the worker walks its flow table a few buckets per duty cycle
@@ -88,6 +95,8 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     public static final int INBOUND_CAPACITY = 65_536;
     /** Shortest cluster key accepted from {@code ha.auth-key-file}: the HMAC-SHA256 output length. */
     public static final int MIN_KEY_BYTES = 32;
+    /** Deletes kept while no peer is connected, to be sent once one is; beyond that they are dropped (counted). */
+    public static final int MAX_PARKED_DELETES = 65_536;
 
     private static final long NS_PER_MS = 1_000_000L;
 
@@ -121,6 +130,8 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     private final ArrayList<SessionMessage> retry = new ArrayList<>();
     private final ArrayDeque<SessionMessage> resyncQueue = new ArrayDeque<>();
     private final ArrayList<SessionMessage> held = new ArrayList<>();
+    private final ArrayList<SessionMessage> parkedDeletes = new ArrayList<>();
+    private final int roomBytes;
     private HaManager manager;
     private AppliedListener appliedListener;
     private long lastRetryNs = Long.MIN_VALUE;
@@ -135,6 +146,8 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     private long requeued;
     private long resyncsServed;
     private long resyncMessages;
+    private long unsentNoPeer;
+    private long deletesDropped;
 
     private HaSideChannel(final HaTransport.Context ctx)
     {
@@ -144,6 +157,7 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
             .resyncSource(resyncReader);
         transport = HaTransport.launch(ctx);
         maxMessageLength = Math.min(transport.maxSessionMessageLength(), resyncRing.maxMsgLength());
+        roomBytes = transport.context().ringBufferCapacityBytes() / 2;
         encodeBytes = new byte[maxMessageLength];
         encodeBuffer = new UnsafeBuffer(encodeBytes);
     }
@@ -348,8 +362,36 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         }
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The transport's publication has a connected peer. While none is, the manager builds no updates: the peer that
+     * connects next asks for a resync, which carries every owned session.
+     */
+    @Override
+    public boolean connected()
+    {
+        return transport.isConnected();
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * At most half the transport's ring is taken: the manager's next batch (up to a few hundred updates) fits.
+     */
+    @Override
+    public boolean hasRoom()
+    {
+        return transport.ringBacklogBytes() <= roomBytes;
+    }
+
     private void send(final SessionMessage message)
     {
+        if (!transport.isConnected())
+        {
+            unsent(message);
+            return;
+        }
         if (serving)
         {
             if (endWritten)
@@ -430,6 +472,21 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
             retry.add(message);
             work++;
         }
+        final boolean connected = transport.isConnected();
+        if (!connected && !retry.isEmpty())
+        {
+            for (int i = 0; i < retry.size(); i++)
+            {
+                unsent(retry.get(i));
+            }
+            retry.clear();
+        }
+        if (connected && !parkedDeletes.isEmpty())
+        {
+            retry.addAll(parkedDeletes);
+            parkedDeletes.clear();
+            lastRetryNs = Long.MIN_VALUE;
+        }
         if (!retry.isEmpty() && (lastRetryNs == Long.MIN_VALUE || nowNs - lastRetryNs >= RETRY_INTERVAL_NS))
         {
             lastRetryNs = nowNs;
@@ -444,6 +501,27 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         final FlowTable flows = manager.flowTable();
         ownedEstimate = flows.activeFlows() - flows.standbyFlows();
         return work;
+    }
+
+    /**
+     * A message that cannot reach a peer: an update is dropped (the resync a connecting peer asks for carries its
+     * session's state), a delete is kept until a peer is connected (a peer that held the session through a partition
+     * would otherwise keep it until pruned), up to {@value #MAX_PARKED_DELETES}.
+     */
+    private void unsent(final SessionMessage message)
+    {
+        if (!message.hasDelete())
+        {
+            unsentNoPeer++;
+        }
+        else if (parkedDeletes.size() < MAX_PARKED_DELETES)
+        {
+            parkedDeletes.add(message);
+        }
+        else
+        {
+            deletesDropped++;
+        }
     }
 
     private int serveResync(final long nowNs)
@@ -700,6 +778,9 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         sink.counter("ha.side_channel.ring_full", ringFull);
         sink.counter("ha.side_channel.oversize", oversize);
         sink.counter("ha.side_channel.requeued", requeued);
+        sink.counter("ha.side_channel.unsent_no_peer", unsentNoPeer);
+        sink.counter("ha.side_channel.deletes_parked", parkedDeletes.size());
+        sink.counter("ha.side_channel.deletes_dropped", deletesDropped);
         sink.counter("ha.side_channel.received", received);
         sink.counter("ha.side_channel.applied", applied);
         sink.counter("ha.side_channel.inbound_dropped", inboundDropped);

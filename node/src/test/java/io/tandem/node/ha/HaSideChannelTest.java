@@ -282,20 +282,51 @@ class HaSideChannelTest
     }
 
     @Test
-    void shouldRequeueWhatTheTransportCouldNotSendForWantOfAPeer()
+    void shouldOfferAndRequeueNothingWithoutAPeerAndResyncEveryOwnedSessionToAPeerJoiningLater()
     {
-        final HaNode a = node(1, context(1, freeUdpPort(), freeUdpPort()));
-        a.udp(3001, true, T0).udp(3002, true, T0 + MS);
-        a.worker.endOfBatch();
-        pollUntil("both updates handed back and requeued", () -> a.counter("ha.requeued.updates") >= 2, a);
+        final int portA = freeUdpPort();
+        final int portB = freeUdpPort();
+        final HaNode a = node(1, context(1, portA, portB));
+        final int sessions = 50;
+        final int rounds = 20;
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < sessions; i++)
+            {
+                a.udp(30_000 + i, true, T0 + round * 200 * MS + i * MS);
+            }
+            a.worker.endOfBatch();
+            for (int cycle = 0; cycle < 10; cycle++)
+            {
+                transportWork(a);
+                a.worker.haWork(a.worker.lastTimestampNs() + cycle * 50 * MS);
+            }
+        }
 
-        assertThat(a.counter("ha.transport.messages_returned")).isGreaterThanOrEqualTo(2);
-        assertThat(a.counter("ha.transport.messages_sent")).isZero();
-        assertThat(a.manager.dirtySessions()).isGreaterThanOrEqualTo(1);
+        assertThat(channel(a).transport().isConnected()).isFalse();
+        assertThat(a.counter("ha.updates.left_to_resync")).as("every due change, no update built")
+            .isEqualTo(sessions * rounds);
+        assertThat(a.counter("ha.updates.sent")).isZero();
+        assertThat(a.counter("ha.side_channel.offered")).isZero();
+        assertThat(a.counter("ha.side_channel.ring_full")).isZero();
+        assertThat(a.counter("ha.side_channel.requeued")).isZero();
+        assertThat(a.counter("ha.side_channel.unsent_no_peer")).isZero();
+        assertThat(a.counter("ha.requeued.updates")).isZero();
+        assertThat(a.counter("ha.transport.messages_returned")).isZero();
+        assertThat(a.counter("ha.transport.send_failures")).isZero();
+        assertThat(a.manager.dirtySessions()).isZero();
 
-        a.worker.flowTable().expire(T0 + HOUR);
-        assertThat(a.manager.deletesSent()).isEqualTo(2);
-        pollUntil("both deletes handed back and queued again", () -> a.counter("ha.requeued.deletes") >= 2, a);
+        final HaNode b = node(2, context(2, portB, portA));
+        pollUntil("b holds every session a owns", () -> b.worker.flowTable().standbyFlows() == sessions, a, b);
+        for (int i = 0; i < sessions; i++)
+        {
+            final Flow standby = b.flow(HaNode.udpKey(30_000 + i));
+            assertThat(standby.standby()).isTrue();
+            assertThat(standby.pktsToServer()).as("the state after the last change").isEqualTo(rounds);
+        }
+        assertThat(a.counter("ha.side_channel.resync_messages")).isGreaterThanOrEqualTo(sessions);
+        assertThat(a.counter("ha.side_channel.requeued")).isZero();
+        assertThat(a.counter("ha.requeued.updates")).isZero();
     }
 
     @Test
