@@ -427,9 +427,19 @@ public final class HaTransport implements AutoCloseable
      * (16 MB terms, 1 MB of counter values and 2 MB of their metadata) one node takes about 47 MB before its first
      * publication, which does not leave room for one 48 MB log in a container's default 64 MB {@code /dev/shm}. HA
      * messages are small (a session update is tens to a few hundred bytes) and the ring buffer smooths bursts, so the
-     * defaults here are {@link #DEFAULT_TERM_LENGTH_BYTES} (64 KB, Aeron's minimum; about 196 KB per log, messages up
-     * to 8 KB as fragments, roughly 45 full MTU batches in flight per term) and {@link #DEFAULT_COUNTERS_BUFFER_BYTES}
-     * (1 MB, room for thousands of counters): a node with a few peers takes about 11 MB.
+     * defaults here are {@link #DEFAULT_TERM_LENGTH_BYTES} (256 KB: 772 KB per log) and
+     * {@link #DEFAULT_COUNTERS_BUFFER_BYTES} (1 MB, room for thousands of counters): a node with one peer maps about
+     * 14 MB (11 MB of CnC file, 1 MB of loss report, a publication and an image), each further peer 0.8 MB more.
+     * The term length sets the flow-control window (half of it, at most Aeron's 128 KB initial receiver window):
+     * with 64 KB terms (a 32 KB window) bursts on a busy 2-core machine met back pressure while the
+     * receiver's status messages came back; 256 KB gives the full 128 KB window without larger socket buffers
+     * (tandem bench --ha: docs/PERFORMANCE.md, "HA replication").
+     * <p>
+     * Threads: by default ({@link #DEFAULT_DRIVER_THREADING_MODE}) the embedded driver and the Aeron client's conductor
+     * run inside the transport agent's duty cycle, so a node's whole Aeron stack is one thread (or none of its own,
+     * when the agent is composed into a worker's), which is what a small machine can afford; the default idle strategy
+     * backs off to parks of at most {@link #DEFAULT_IDLE_MAX_PARK_NS} ns, so a message arriving at an idle node waits
+     * for at most that (Agrona's default, 1 ms, put the p99 of an idle-ish stream at 2 ms; 100 us, at 0.3 ms).
      * <p>
      * Flow control: MDC and multicast publications use Aeron's minimum flow control ({@code fc=min}), so the sender
      * keeps to its slowest live receiver. With Aeron's default for them (the fastest receiver) a receiver that falls
@@ -438,8 +448,8 @@ public final class HaTransport implements AutoCloseable
      */
     public static final class Context
     {
-        /** Default Aeron term length: the minimum, see the class comment. */
-        public static final int DEFAULT_TERM_LENGTH_BYTES = 64 * 1024;
+        /** Default Aeron term length, see the class comment. */
+        public static final int DEFAULT_TERM_LENGTH_BYTES = 256 * 1024;
         /** Default size of the embedded driver's counter values buffer. */
         public static final int DEFAULT_COUNTERS_BUFFER_BYTES = 1024 * 1024;
         /** Default capacity of the ring buffer between workers and the transport agent. */
@@ -448,8 +458,10 @@ public final class HaTransport implements AutoCloseable
         public static final int DEFAULT_STREAM_ID = 7001;
         /** Default publication attempts per duty cycle while Aeron asks for a retry (an admin action). */
         public static final int DEFAULT_SEND_ATTEMPTS = 5;
-        /** Default threading of the embedded media driver. */
-        public static final ThreadingMode DEFAULT_DRIVER_THREADING_MODE = ThreadingMode.SHARED;
+        /** Default threading of the embedded media driver: run by the transport agent, see the class comment. */
+        public static final ThreadingMode DEFAULT_DRIVER_THREADING_MODE = ThreadingMode.INVOKER;
+        /** Longest park of the default idle strategy, see the class comment. */
+        public static final long DEFAULT_IDLE_MAX_PARK_NS = 100_000;
         /** Default heartbeat interval. */
         public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = 200_000_000L;
         /** Default time without a message after which a peer is down. */
@@ -592,7 +604,7 @@ public final class HaTransport implements AutoCloseable
             }
             if (idleStrategy == null)
             {
-                idleStrategy = new BackoffIdleStrategy();
+                idleStrategy = new BackoffIdleStrategy(10, 20, 1_000, DEFAULT_IDLE_MAX_PARK_NS);
             }
             if (errorHandler == null)
             {

@@ -34,25 +34,25 @@ class HaTransportContextTest
     {
         final HaTransport.Context unicast = new HaTransport.Context().nodeId(1).channelMode(ChannelMode.UNICAST)
             .localEndpoint("0.0.0.0:7001").peerEndpoints(List.of("peer:7001")).dataDir(dir).conclude();
-        assertThat(unicast.publicationChannel()).isEqualTo("aeron:udp?endpoint=peer:7001|term-length=65536");
+        assertThat(unicast.publicationChannel()).isEqualTo("aeron:udp?endpoint=peer:7001|term-length=262144");
         assertThat(unicast.subscriptionChannel()).isEqualTo("aeron:udp?endpoint=0.0.0.0:7001");
         assertThat(unicast.expectedPeers()).isEqualTo(1);
         assertThat(unicast.aeronDirectoryName()).isEqualTo(dir.resolve("aeron-node-1").toAbsolutePath().toString());
 
         final HaTransport.Context mdc = new HaTransport.Context().nodeId(2).channelMode(ChannelMode.MDC)
             .localEndpoint("10.0.0.2:7001").peerEndpoints(List.of("a:7001", "b:7001")).conclude();
-        assertThat(mdc.publicationChannel()).isEqualTo("aeron:udp?control-mode=manual|fc=min|term-length=65536");
+        assertThat(mdc.publicationChannel()).isEqualTo("aeron:udp?control-mode=manual|fc=min|term-length=262144");
         assertThat(mdc.expectedPeers()).isEqualTo(2);
 
         final HaTransport.Context multicast = new HaTransport.Context().nodeId(3).channelMode(ChannelMode.MULTICAST)
             .multicastEndpoint("224.0.1.1:40456").multicastInterface("127.0.0.1").conclude();
         assertThat(multicast.subscriptionChannel()).isEqualTo("aeron:udp?endpoint=224.0.1.1:40456|interface=127.0.0.1");
-        assertThat(multicast.publicationChannel()).endsWith("|fc=min|term-length=65536");
+        assertThat(multicast.publicationChannel()).endsWith("|fc=min|term-length=262144");
         assertThat(multicast.expectedPeers()).isZero();
 
         final HaTransport.Context ipc = new HaTransport.Context().nodeId(4).channelMode(ChannelMode.IPC)
             .aeronDirectoryName("/dev/shm/elsewhere").conclude();
-        assertThat(ipc.publicationChannel()).isEqualTo("aeron:ipc?term-length=65536");
+        assertThat(ipc.publicationChannel()).isEqualTo("aeron:ipc?term-length=262144");
         assertThat(ipc.aeronDirectoryName()).isEqualTo("/dev/shm/elsewhere");
         assertThat(ipc.epoch()).isPositive();
     }

@@ -23,21 +23,16 @@ import org.agrona.CloseHelper;
 
 /**
  * An {@link HaLink} over the HA side channel: each node has its own {@link HaSideChannel}, with its own embedded Aeron
- * media driver (shared threading, its directory under the demo's directory, 256 KB terms) and a UDP unicast channel on
- * 127.0.0.1; the two share a random cluster key, so every envelope is authenticated. Each node's transport agent is
- * composed into that node's thread (the active runs it after each batch, the standby between polls), as Aeron's shared
- * threading mode composes its agents, which keeps the thread count down on a small machine.
+ * media driver (the transport's defaults: run inside the transport agent, 256 KB terms; its directory under the demo's
+ * directory) and a UDP unicast channel on 127.0.0.1; the two share a random cluster key, so every envelope is
+ * authenticated. Each node's transport agent, and with it the node's whole Aeron stack, is composed into that node's
+ * thread (the active runs it after each batch, the standby between polls), as Aeron's shared threading mode composes
+ * its agents: two threads in all, which a small machine can afford.
  */
 final class AeronHaLink implements HaLink
 {
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int KEY_BYTES = 32;
-    /**
-     * 256 KB terms: with the transport's default 64 KB (a 32 KB window) the demo's bursts met back pressure on a
-     * 2-core machine, and messages handed back are only sent again 100 ms later; 256 KB took it to none. Each node
-     * maps about 1.5 MB for its publication and its image, under the demo's directory.
-     */
-    private static final int TERM_LENGTH_BYTES = 256 * 1024;
 
     private final HaSideChannel activeChannel;
     private final HaSideChannel standbyChannel;
@@ -83,7 +78,6 @@ final class AeronHaLink implements HaLink
             .channelMode(ChannelMode.UNICAST)
             .localEndpoint("127.0.0.1:" + localPort)
             .peerEndpoints(List.of("127.0.0.1:" + peerPort))
-            .termLengthBytes(TERM_LENGTH_BYTES)
             .dataDir(aeron);
     }
 

@@ -62,7 +62,6 @@ final class HaBench
 
     private static final int BATCH = 64;
     private static final int KEY_BYTES = 32;
-    private static final int ROOM_BYTES_PER_UPDATE = 512;
     private static final long DRAIN_QUIET_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long CHILD_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
@@ -178,11 +177,16 @@ final class HaBench
         final Child child = Child.spawn(List.of("mode=" + path, "threads=" + options.threads,
             "local=" + standbyPort, "peer=" + activePort, "key=" + keyFile, "term=" + termLength,
             "driver=" + driverThreading.name(),
+            "park=" + (options.idleMaxParkUs == null ? 0 : options.idleMaxParkUs),
             "dir=" + work.resolve("standby")), work.resolve("standby.log"));
         try
         {
             final HaTransport.Context ctx = transportContext(ACTIVE_NODE_ID, activePort, standbyPort, key, termLength,
                 work.resolve("active")).driverThreadingMode(driverThreading);
+            if (options.idleMaxParkUs != null)
+            {
+                ctx.idleStrategy(idle(options.idleMaxParkUs));
+            }
             try (Active active = "transport".equals(path) ? new TransportActive(ctx, traffic, composed) :
                 new ManagerActive(ctx, traffic, composed))
             {
@@ -211,10 +215,12 @@ final class HaBench
                 () -> paced(active, options.rate, options.latencySeconds));
             result.add(rate, latency);
             out.printf(Locale.ROOT, "run %d: rate %,.0f updates/s (%,d applied in %.2f s, back pressure %,d, " +
-                "ring full %,d); latency at %,d/s: %s (%,d applied)%n", r, result.rates.getLast(),
+                "ring full %,d); latency at %,d/s: %s (%,d applied; waiting for a CPU: active %,d ms, standby %,d " +
+                "ms; GC: active %,d ms, standby %,d ms)%n", r, result.rates.getLast(),
                 rate.get("applied"), rate.get("elapsed_ns") / 1e9, rate.get("back_pressure"),
                 rate.get("ring_full"), options.rate, latencyLine(result.latencies.getLast()),
-                latency.get("applied"));
+                latency.get("applied"), latency.get("active_runq_ns") / 1_000_000,
+                latency.get("runq_ns") / 1_000_000, latency.get("active_gc_ms"), latency.get("gc_ms"));
             out.flush();
         }
     }
@@ -225,6 +231,52 @@ final class HaBench
             "encoded updates offered to HaTransport, counted in the standby transport's handler" :
             "packets -> worker -> HaManager -> HaSideChannel -> HaTransport ... HaTransport -> HaSideChannel -> " +
             "worker -> HaManager.apply";
+    }
+
+    /**
+     * Time this process's threads spent runnable but waiting for a CPU, from Linux's per-thread scheduler statistics
+     * ({@code /proc/self/task/TID/schedstat}, second field), summed over the threads.
+     *
+     * @return nanoseconds, or 0 where the statistics are not available.
+     */
+    static long runQueueWaitNs()
+    {
+        long total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            for (final Path task : tasks.toList())
+            {
+                try
+                {
+                    final String[] fields = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    total += Long.parseLong(fields[1]);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    total += 0;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+        return total;
+    }
+
+    /**
+     * Time spent in garbage collection by this JVM so far (the collectors' accumulated collection time).
+     *
+     * @return milliseconds.
+     */
+    static long gcMillis()
+    {
+        long total = 0;
+        for (final java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     static String latencyLine(final long[] ns)
@@ -258,8 +310,13 @@ final class HaBench
         child.command("begin " + samples, "begun", active);
         final long sentBefore = active.sent();
         final long[] countersBefore = active.counters();
+        final long runQueueBefore = runQueueWaitNs();
+        final long gcBefore = gcMillis();
         final long startNs = System.nanoTime();
         final long generated = generator.generate();
+        final long generatedNs = System.nanoTime() - startNs;
+        final long runQueueNs = runQueueWaitNs() - runQueueBefore;
+        final long gcMs = gcMillis() - gcBefore;
         active.drain();
         final long sent = active.sent() - sentBefore;
         final Map<String, Long> result = parse(child.command("end " + sent, "result", active));
@@ -271,6 +328,9 @@ final class HaBench
         result.put("back_pressure", countersAfter[0] - countersBefore[0]);
         result.put("ring_full", countersAfter[1] - countersBefore[1]);
         result.put("returned", countersAfter[2] - countersBefore[2]);
+        result.put("generated_ns", generatedNs);
+        result.put("active_runq_ns", runQueueNs);
+        result.put("active_gc_ms", gcMs);
         return result;
     }
 
@@ -352,10 +412,15 @@ final class HaBench
             }
             if (active.pump() == 0 && fed == 0)
             {
-                Thread.onSpinWait();
+                Thread.yield();
             }
         }
         return count;
+    }
+
+    static org.agrona.concurrent.IdleStrategy idle(final int maxParkUs)
+    {
+        return new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000, maxParkUs * 1_000L);
     }
 
     static HaTransport.Context transportContext(
@@ -781,7 +846,6 @@ final class HaBench
         private final HaBenchTraffic traffic;
         private final Worker worker;
         private final UnsafeBuffer[] frames;
-        private final int roomBytes;
 
         ManagerActive(final HaTransport.Context ctx, final HaBenchTraffic traffic, final boolean composed)
         {
@@ -798,7 +862,6 @@ final class HaBench
                 HaMessageSink.NONE, channel).registry()
                 .registerServices(Thread.currentThread().getContextClassLoader());
             frames = traffic.ackFrames();
-            roomBytes = channel.transport().context().ringBufferCapacityBytes() - BATCH * ROOM_BYTES_PER_UPDATE;
         }
 
         @Override
@@ -845,12 +908,13 @@ final class HaBench
         @Override
         boolean hasRoom()
         {
-            return transport.ringBacklogBytes() <= roomBytes;
+            return channel.hasRoom();
         }
 
         @Override
         int sideWork()
         {
+            worker.endOfBatch();
             return worker.haWork(System.nanoTime());
         }
 

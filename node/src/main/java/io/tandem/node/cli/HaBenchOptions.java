@@ -43,6 +43,11 @@ final class HaBenchOptions
             "transport agent (invoker). Default: the transport's.")
     String driverThreading;
 
+    @Option(names = "--idle-max-park-us", paramLabel = "MICROS",
+        description = "With --ha: longest park of the transport agents' back-off idle strategy (default: the " +
+            "transport's).")
+    Integer idleMaxParkUs;
+
     @Option(names = "--term-length", paramLabel = "BYTES",
         description = "With --ha: Aeron term length of both nodes (default: the transport's, " +
             HaTransport.Context.DEFAULT_TERM_LENGTH_BYTES / 1024 + " KB).")

@@ -54,6 +54,8 @@ public final class HaBenchStandby
     private final HaTransport transport;
     private final HaSideChannel channel;
     private final AgentRunner[] runners;
+    private long runQueueBefore;
+    private long gcBefore;
 
     private HaBenchStandby(final Map<String, String> args)
     {
@@ -61,6 +63,11 @@ public final class HaBenchStandby
             Integer.parseInt(args.get("local")), Integer.parseInt(args.get("peer")), readKey(args.get("key")),
             Integer.parseInt(args.get("term")), Path.of(args.get("dir")))
             .driverThreadingMode(io.aeron.driver.ThreadingMode.valueOf(args.get("driver")));
+        final int park = Integer.parseInt(args.getOrDefault("park", "0"));
+        if (park > 0)
+        {
+            ctx.idleStrategy(HaBench.idle(park));
+        }
         final boolean composed = "composed".equals(args.get("threads"));
         if ("transport".equals(args.get("mode")))
         {
@@ -93,8 +100,8 @@ public final class HaBenchStandby
         };
         runners = composed ?
             new AgentRunner[] {runner(new CompositeAgent(transport.agent(), workerAgent), ctx)} :
-            new AgentRunner[] {new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
-                workerAgent)};
+            new AgentRunner[] {new AgentRunner(park > 0 ? HaBench.idle(park) : new BackoffIdleStrategy(),
+                Throwable::printStackTrace, null, workerAgent)};
     }
 
     private static AgentRunner runner(final Agent agent, final HaTransport.Context ctx)
@@ -165,6 +172,8 @@ public final class HaBenchStandby
             {
                 case "begin" ->
                 {
+                    runQueueBefore = HaBench.runQueueWaitNs();
+                    gcBefore = HaBench.gcMillis();
                     recorder.begin(Integer.parseInt(words[1]));
                     out.println(PREFIX + "begun");
                 }
@@ -187,6 +196,8 @@ public final class HaBenchStandby
             sleepMs(1);
         }
         final long applied = recorder.applied;
+        final long runQueueNs = HaBench.runQueueWaitNs() - runQueueBefore;
+        final long gcMs = HaBench.gcMillis() - gcBefore;
         final int count = Math.min(recorder.count, recorder.samples.length);
         final long[] sorted = Arrays.copyOf(recorder.samples, count);
         Arrays.sort(sorted);
@@ -201,6 +212,7 @@ public final class HaBenchStandby
         {
             channel.reportStats(stats::put);
         }
+        line.append(" runq_ns=").append(runQueueNs).append(" gc_ms=").append(gcMs);
         line.append(" inbound_dropped=").append(stats.getOrDefault("ha.side_channel.inbound_dropped", 0L))
             .append(" gaps=").append(transport.counter(TransportCounter.GAPS))
             .append(" resync_requests=").append(transport.counter(TransportCounter.RESYNC_REQUESTS_SENT));

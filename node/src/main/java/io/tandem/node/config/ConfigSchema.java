@@ -364,8 +364,8 @@ public final class ConfigSchema
         path("ha.aeron.data-dir", "\"\"",
             "Where the embedded driver puts its directory (aeron-node-<node-id>); empty: /dev/shm/tandem " +
             "(the temp dir without /dev/shm).");
-        size("ha.aeron.term-length", "64kb", 64 * 1024, 1024L * 1024 * 1024,
-            "Term length of the HA publication, a power of two; 64kb keeps a node near 11 MB of shared memory.");
+        size("ha.aeron.term-length", "256kb", 64 * 1024, 1024L * 1024 * 1024,
+            "Term length of the HA publication, a power of two; 256kb keeps a node near 14 MB of shared memory.");
     }
 
     private ConfigSchema()

@@ -114,8 +114,8 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private final TcpTrackerRecordProvider tcpRecord;
     private final long lifetimeNs;
     private final long intervalNs;
-    private final ArrayList<HaSession> dirty = new ArrayList<>();
-    private final ArrayList<HaSession> stillDirty = new ArrayList<>();
+    private ArrayList<HaSession> dirty = new ArrayList<>();
+    private ArrayList<HaSession> stillDirty = new ArrayList<>();
     private final ArrayDeque<HaSession> free = new ArrayDeque<>();
     private final FlowKey scratchKey = new FlowKey();
     private final Consumer<Flow> snapshotVisitor = this::snapshotFlow;
@@ -344,10 +344,14 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     public int flush(final long timeNs)
     {
         advance(timeNs);
+        final boolean connected = sink.connected();
+        if (connected && !dirty.isEmpty() && !sink.hasRoom())
+        {
+            deferred += dirty.size();
+            return 0;
+        }
         int sent = 0;
         stillDirty.clear();
-        final boolean connected = sink.connected();
-        boolean full = false;
         for (int i = 0; i < dirty.size(); i++)
         {
             final HaSession s = dirty.get(i);
@@ -370,11 +374,11 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 leaveToResync(s);
                 s.queued = false;
             }
-            else if (full || (batch.getMessagesCount() == 0 && !sink.hasRoom()))
+            else if (batch.getMessagesCount() == 0 && !sink.hasRoom())
             {
-                full = true;
-                deferred++;
-                stillDirty.add(s);
+                deferred += dirty.size() - i;
+                stillDirty.addAll(dirty.subList(i, dirty.size()));
+                break;
             }
             else
             {
@@ -383,8 +387,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 sent++;
             }
         }
-        dirty.clear();
-        dirty.addAll(stillDirty);
+        final ArrayList<HaSession> swap = dirty;
+        dirty = stillDirty;
+        stillDirty = swap;
+        stillDirty.clear();
         publish();
         return sent;
     }
