@@ -169,6 +169,9 @@ final class TransportAgent implements Agent
 
     /**
      * {@inheritDoc}
+     * <p>
+     * With the driver run by this agent, it is invoked first (received data in, status messages out) and again after
+     * anything was published, so what this cycle published is on the wire when the cycle ends.
      */
     @Override
     public int doWork()
@@ -181,11 +184,16 @@ final class TransportAgent implements Agent
         }
         work += drainImageEvents();
         work += subscription.poll(assembler, ctx.fragmentLimit());
+        final long publishedBefore = publication.position();
         work += sendPendingControls();
         work += drainRing();
         work += serveResync();
         work += heartbeat();
         work += checkPeers();
+        if (driverInvoker != null && publication.position() != publishedBefore)
+        {
+            work += driverInvoker.invoke();
+        }
         return work;
     }
 
