@@ -78,8 +78,9 @@ final class HaBenchReport
         Files.writeString(dir.resolve("ha-replication.csv"), csv, StandardCharsets.UTF_8);
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("ha-replication.json").toFile(),
             json);
-        chart.note(String.format(Locale.ROOT, "tandem bench --ha, two processes over Aeron UDP 127.0.0.1, %s " +
-            "cores, %s, %s", settings.get("cores"), settings.get("java"), settings.get("date")));
+        chart.note(String.format(Locale.ROOT, "tandem bench --ha, two processes over Aeron UDP 127.0.0.1, threads " +
+            "%s, %s cores, %s, %s", settings.get("threads"), settings.get("cores"), settings.get("java"),
+            settings.get("date")));
         chart.write(dir.resolve("ha-latency.svg"));
         out.printf("report: %s (ha-replication.csv, ha-replication.json, ha-latency-*.csv, ha-latency.svg)%n", dir);
         out.flush();
