@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure the engine against a bare libpcap loop on the same capture (medians, ratios).")
+    description = "Measure the engine against a bare libpcap loop on the same capture (medians, ratios), or HA " +
+        "replication between two processes (--ha).")
 public final class BenchCommand implements Callable<Integer>
 {
     @CommandLine.Spec
