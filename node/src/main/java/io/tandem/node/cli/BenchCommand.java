@@ -108,6 +108,7 @@ public final class BenchCommand implements Callable<Integer>
         final long before = usedHeapAfterGc();
         final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
         final long empty = usedHeapAfterGc();
+        final HeapHistogram emptyHistogram = HeapHistogram.take();
         final FrameBuilder builder = new FrameBuilder();
         final long t0 = 1_700_000_000_000_000_000L;
         for (int i = 0; i < memorySessions; i++)
@@ -119,12 +120,19 @@ public final class BenchCommand implements Callable<Integer>
             handshake(worker, builder, client, port, isn, serverIsn, t0 + i);
         }
         final long full = usedHeapAfterGc();
+        final HeapHistogram fullHistogram = HeapHistogram.take();
         final long active = worker.flowTable().activeFlows();
         out.printf("sessions built: %d established (flows active: %d)%n", memorySessions, active);
         out.printf("heap: %.1f MiB before the worker, %.1f MiB with an empty worker, %.1f MiB with the sessions%n",
             before / 1048576.0, empty / 1048576.0, full / 1048576.0);
         out.printf("bytes per idle established TCP session (flow + key + TCP session + table share): %.0f%n",
             (full - empty) / (double)Math.max(1, active));
+        for (final HeapHistogram.Row row : fullHistogram.growthSince(emptyHistogram, active))
+        {
+            out.printf("  %8.1f bytes/session  %8.2f instances/session  %s%n",
+                row.bytes() / (double)Math.max(1, active), row.instances() / (double)Math.max(1, active),
+                row.className());
+        }
         out.flush();
         return active == memorySessions ? 0 : 1;
     }
