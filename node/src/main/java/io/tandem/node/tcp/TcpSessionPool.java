@@ -23,6 +23,8 @@ public final class TcpSessionPool
     private int created;
     private int inUse;
     private long memcapHits;
+    private int[][] freeQueues = new int[16][];
+    private int freeQueueCount;
 
     /**
      * Create a pool.
@@ -44,7 +46,7 @@ public final class TcpSessionPool
         free = new int[length];
         for (int i = 0; i < initial; i++)
         {
-            sessions[i] = new TcpSession(i, queueCapacity);
+            sessions[i] = new TcpSession(i, this);
             free[freeCount++] = i;
         }
         created = initial;
@@ -74,7 +76,7 @@ public final class TcpSessionPool
                 memcapHits++;
                 return null;
             }
-            s = new TcpSession(created, queueCapacity);
+            s = new TcpSession(created, this);
             sessions[created++] = s;
         }
         s.reset();
@@ -97,6 +99,46 @@ public final class TcpSessionPool
             free[freeCount++] = s.poolIndex;
             inUse--;
         }
+    }
+
+    /**
+     * Handshake queue entries per session.
+     *
+     * @return the capacity.
+     */
+    public int queueCapacity()
+    {
+        return queueCapacity;
+    }
+
+    /**
+     * Storage for one session's handshake queue: a free one, or a new one while none is free.
+     *
+     * @return {@link #queueCapacity()} entries of {@link TcpSession#QUEUE_ENTRY_INTS} ints.
+     */
+    int[] acquireQueue()
+    {
+        if (freeQueueCount > 0)
+        {
+            final int[] queue = freeQueues[--freeQueueCount];
+            freeQueues[freeQueueCount] = null;
+            return queue;
+        }
+        return new int[queueCapacity * TcpSession.QUEUE_ENTRY_INTS];
+    }
+
+    /**
+     * Give a session's handshake queue storage back.
+     *
+     * @param queue from {@link #acquireQueue()}.
+     */
+    void releaseQueue(final int[] queue)
+    {
+        if (freeQueueCount == freeQueues.length)
+        {
+            freeQueues = Arrays.copyOf(freeQueues, freeQueues.length * 2);
+        }
+        freeQueues[freeQueueCount++] = queue;
     }
 
     /**

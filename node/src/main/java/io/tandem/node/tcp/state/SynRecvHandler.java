@@ -221,12 +221,12 @@ public final class SynRecvHandler implements TcpStateHandler
         }
         for (int i = 0; i < ssn.queueLength; i++)
         {
-            if (ssn.queueSeq[i] + 1 == p.ack)
+            if (ssn.queueSeq(i) + 1 == p.ack)
             {
-                final int qflags = ssn.queueFlags[i];
-                applySynAck(ssn, p, ssn.queueSeq[i], ssn.queueWindow[i],
-                    (qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale[i] : -1,
-                    (qflags & TcpSession.QUEUE_SACKOK) != 0, (qflags & TcpSession.QUEUE_TS) != 0, ssn.queueTs[i],
+                final int qflags = ssn.queueFlags(i);
+                applySynAck(ssn, p, ssn.queueSeq(i), ssn.queueWindow(i),
+                    (qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale(i) : -1,
+                    (qflags & TcpSession.QUEUE_SACKOK) != 0, (qflags & TcpSession.QUEUE_TS) != 0, ssn.queueTs(i),
                     ssn.server.lastPktTsSeconds);
                 ssn.queueLength = 0;
                 return;

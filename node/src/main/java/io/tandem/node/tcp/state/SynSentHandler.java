@@ -240,15 +240,15 @@ public final class SynSentHandler implements TcpStateHandler
         }
         for (int i = 0; i < ssn.queueLength; i++)
         {
-            if (ssn.queueSeq[i] + 1 == ack)
+            if (ssn.queueSeq(i) + 1 == ack)
             {
                 final TcpStreamTracker client = ssn.client;
-                client.isn = ssn.queueSeq[i];
+                client.isn = ssn.queueSeq(i);
                 client.nextSeq = client.isn + 1;
                 client.lastAck = client.isn + 1;
-                ssn.server.window = ssn.queueWindow[i];
-                ssn.server.windowScale = ssn.queueWscale[i];
-                final int qflags = ssn.queueFlags[i];
+                ssn.server.window = ssn.queueWindow(i);
+                ssn.server.windowScale = ssn.queueWscale(i);
+                final int qflags = ssn.queueFlags(i);
                 ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK |
                     TcpSession.FLAG_TCP_FAST_OPEN);
                 if ((qflags & TcpSession.QUEUE_WSCALE) != 0)
@@ -263,7 +263,7 @@ public final class SynSentHandler implements TcpStateHandler
                 if ((qflags & TcpSession.QUEUE_TS) != 0)
                 {
                     client.flags |= TcpStreamTracker.FLAG_TIMESTAMP;
-                    client.lastTs = ssn.queueTs[i];
+                    client.lastTs = ssn.queueTs(i);
                 }
                 return true;
             }
