@@ -268,6 +268,17 @@ public final class Flow
     }
 
     /**
+     * The symmetric (seeded) hash of the flow's key: the same for both directions, and the
+     * same on every worker and node configured alike.
+     *
+     * @return the hash.
+     */
+    public int hash()
+    {
+        return hash;
+    }
+
+    /**
      * Stable identifier of the flow (unique within a table, below 2^52 so JSON readers keep it exact).
      *
      * @return the id.
