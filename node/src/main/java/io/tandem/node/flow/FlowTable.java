@@ -301,7 +301,7 @@ public final class FlowTable implements StatsSource
         buckets[bucket] = f;
         active++;
         flowsTotal++;
-        flowsByProtocol[FlowProtocol.of(f.key.protocol).ordinal()]++;
+        flowsByProtocol[FlowProtocol.of(f.protocol).ordinal()]++;
         linkTail(f, listIndex(f));
         account(f, p, Flow.TO_SERVER);
         return f;
@@ -323,7 +323,7 @@ public final class FlowTable implements StatsSource
         Flow f = lookup(key);
         if (f != null)
         {
-            if (f.key.clientPort != key.clientPort || f.key.clientLo != key.clientLo || f.key.clientHi != key.clientHi)
+            if (f.clientPort != key.clientPort || f.clientLo != key.clientLo || f.clientHi != key.clientHi)
             {
                 f.swap();
             }
@@ -611,7 +611,7 @@ public final class FlowTable implements StatsSource
             f.bytesToClient += p.capturedLength;
             f.tcpFlagsToClient |= p.tcpFlags;
         }
-        if (f.key.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
+        if (f.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
         {
             state(f, FlowState.ESTABLISHED);
         }
@@ -724,7 +724,7 @@ public final class FlowTable implements StatsSource
 
     private long timeoutNs(final Flow f)
     {
-        return timeouts.timeoutNs(FlowProtocol.of(f.key.protocol).ordinal(), f.state.ordinal(), emergency);
+        return timeouts.timeoutNs(FlowProtocol.of(f.protocol).ordinal(), f.state.ordinal(), emergency);
     }
 
     private static int listIndex(final Flow f)
@@ -733,12 +733,12 @@ public final class FlowTable implements StatsSource
         {
             return STANDBY_LIST;
         }
-        return FlowProtocol.of(f.key.protocol).ordinal() * FlowState.count() + f.state.ordinal();
+        return FlowProtocol.of(f.protocol).ordinal() * FlowState.count() + f.state.ordinal();
     }
 
     private void linkTail(final Flow f, final int list)
     {
-        f.listIndex = list;
+        f.listIndex = (byte)list;
         f.lruNext = null;
         f.lruPrev = lruTail[list];
         if (lruTail[list] != null)
@@ -810,8 +810,14 @@ public final class FlowTable implements StatsSource
      */
     int hash(final FlowKey k)
     {
-        return hash(k.clientHi, k.clientLo, k.clientPort, k.serverHi, k.serverLo, k.serverPort, k.protocol,
-            k.ipVersion, ctx.vlanInKey ? k.vlanCount : 0, k.vlanIds);
+        long h = hashEndpoints(k.clientHi, k.clientLo, k.clientPort, k.serverHi, k.serverLo, k.serverPort,
+            k.protocol, k.ipVersion);
+        final int vlanCount = ctx.vlanInKey ? k.vlanCount : 0;
+        for (int i = 0; i < vlanCount; i++)
+        {
+            h = h * 31 + k.vlan(i);
+        }
+        return finish(h);
     }
 
     private int hash(
@@ -826,16 +832,34 @@ public final class FlowTable implements StatsSource
         final int vlanCount,
         final int[] vlanIds)
     {
-        final long seed = ctx.hashSeed;
-        final long a = mix(srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ seed) + srcPort;
-        final long b = mix(dstHi * 0x9E3779B97F4A7C15L ^ dstLo ^ seed) + dstPort;
-        long h = mix(a) + mix(b);
-        h ^= ((long)protocol << 8) | ipVersion;
+        long h = hashEndpoints(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, protocol, ipVersion);
         for (int i = 0; i < vlanCount; i++)
         {
             h = h * 31 + vlanIds[i];
         }
-        h = mix(h ^ seed);
+        return finish(h);
+    }
+
+    private long hashEndpoints(
+        final long srcHi,
+        final long srcLo,
+        final int srcPort,
+        final long dstHi,
+        final long dstLo,
+        final int dstPort,
+        final int protocol,
+        final int ipVersion)
+    {
+        final long seed = ctx.hashSeed;
+        final long a = mix(srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ seed) + srcPort;
+        final long b = mix(dstHi * 0x9E3779B97F4A7C15L ^ dstLo ^ seed) + dstPort;
+        final long h = mix(a) + mix(b);
+        return h ^ (((long)protocol << 8) | ipVersion);
+    }
+
+    private int finish(final long value)
+    {
+        final long h = mix(value ^ ctx.hashSeed);
         return (int)(h ^ (h >>> 32));
     }
 
