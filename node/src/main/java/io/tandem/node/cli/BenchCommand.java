@@ -106,6 +106,7 @@ public final class BenchCommand implements Callable<Integer>
             "flow.hash-size=" + Integer.highestOneBit(Math.max(1, memorySessions)),
             "stream.memcap=" + (sessionsLong * 1024 + (64L << 20)), "stream.prealloc-sessions=0"));
         final long before = usedHeapAfterGc();
+        final HeapHistogram beforeHistogram = HeapHistogram.take();
         final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
         final long empty = usedHeapAfterGc();
         final HeapHistogram emptyHistogram = HeapHistogram.take();
@@ -127,6 +128,12 @@ public final class BenchCommand implements Callable<Integer>
             before / 1048576.0, empty / 1048576.0, full / 1048576.0);
         out.printf("bytes per idle established TCP session (flow + key + TCP session + table share): %.0f%n",
             (full - empty) / (double)Math.max(1, active));
+        out.printf("the empty worker (memcap-sized pool arrays, buffers), classes above 1 MiB:%n");
+        for (final HeapHistogram.Row row : emptyHistogram.growthSince(beforeHistogram, 1 << 20))
+        {
+            out.printf("  %8.1f MiB  %10d instances  %s%n", row.bytes() / 1048576.0, row.instances(), row.className());
+        }
+        out.printf("per session, classes above 1 byte per session:%n");
         for (final HeapHistogram.Row row : fullHistogram.growthSince(emptyHistogram, active))
         {
             out.printf("  %8.1f bytes/session  %8.2f instances/session  %s%n",
