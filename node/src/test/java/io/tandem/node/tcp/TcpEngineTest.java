@@ -71,8 +71,8 @@ class TcpEngineTest
         h.s(TH_ACK | TH_PSH, S, C, 100);
         final TcpSession ssn = TcpEngine.session(flowOf(h));
         assertThat(ssn.state).isEqualTo(TcpState.ESTABLISHED);
-        assertThat(ssn.client.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
-        assertThat(ssn.server.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat((int)ssn.client.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat((int)ssn.server.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
         assertThat(ssn.has(TcpSession.FLAG_SACKOK)).isTrue();
         assertThat(ssn.has(TcpSession.FLAG_MIDSTREAM)).isTrue();
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");

@@ -267,7 +267,7 @@ public final class SynRecvHandler implements TcpStateHandler
         client.window = window;
         if (wscale >= 0 && ssn.has(TcpSession.FLAG_SERVER_WSCALE))
         {
-            client.windowScale = Math.min(wscale, TcpEngine.WSCALE_MAX);
+            client.windowScale = (byte)Math.min(wscale, TcpEngine.WSCALE_MAX);
         }
         else
         {

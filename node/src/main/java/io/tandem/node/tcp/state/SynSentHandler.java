@@ -58,7 +58,7 @@ public final class SynSentHandler implements TcpStateHandler
                 ssn.client.window = p.window;
                 if (p.optWindowScale >= 0 && ssn.has(TcpSession.FLAG_SERVER_WSCALE))
                 {
-                    ssn.client.windowScale = Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
+                    ssn.client.windowScale = (byte)Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
                 }
                 if (p.optTimestamp)
                 {
@@ -247,7 +247,7 @@ public final class SynSentHandler implements TcpStateHandler
                 client.nextSeq = client.isn + 1;
                 client.lastAck = client.isn + 1;
                 ssn.server.window = ssn.queueWindow(i);
-                ssn.server.windowScale = ssn.queueWscale(i);
+                ssn.server.windowScale = (byte)ssn.queueWscale(i);
                 final int qflags = ssn.queueFlags(i);
                 ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK |
                     TcpSession.FLAG_TCP_FAST_OPEN);
