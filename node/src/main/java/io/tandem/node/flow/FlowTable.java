@@ -88,6 +88,8 @@ public final class FlowTable implements StatsSource
         private int pruneFlows = 5;
         private boolean vlanInKey = true;
         private long hashSeed = 0x5eed_7a4d_e3c1_9b27L;
+        private int flowIdOffset;
+        private int flowIdStride = 1;
         private FlowTimeouts timeouts = new FlowTimeouts();
 
         /**
@@ -186,6 +188,21 @@ public final class FlowTable implements StatsSource
         }
 
         /**
+         * Flow ids of one table among several: the table numbers its flows {@code offset + stride}, {@code offset +
+         * 2 * stride}, ..., so the tables of N workers (offset = worker index, stride = N) never hand out the same id.
+         *
+         * @param offset this table's index, 0..stride - 1.
+         * @param stride the number of tables.
+         * @return this.
+         */
+        public Context flowIds(final int offset, final int stride)
+        {
+            flowIdOffset = offset;
+            flowIdStride = stride;
+            return this;
+        }
+
+        /**
          * Per-protocol, per-state timeouts.
          *
          * @param value the timeouts.
@@ -218,6 +235,11 @@ public final class FlowTable implements StatsSource
                 throw new IllegalArgumentException(
                     "flow.emergency-recovery: " + emergencyRecoveryPercent + " is not in 1..100");
             }
+            if (flowIdStride < 1 || flowIdOffset < 0 || flowIdOffset >= flowIdStride)
+            {
+                throw new IllegalArgumentException(
+                    "flow ids: offset " + flowIdOffset + " is not in 0.." + (flowIdStride - 1));
+            }
             final long bucketBytes = (long)Integer.highestOneBit(Math.max(1, hashSize * 2 - 1)) * BUCKET_BYTES;
             if (memcapBytes < bucketBytes + FLOW_BYTES)
             {
@@ -238,6 +260,7 @@ public final class FlowTable implements StatsSource
     {
         this.ctx = ctx.conclude();
         this.timeouts = ctx.timeouts;
+        flowSequence = ctx.flowIdOffset;
         this.listener = listener;
         final int bucketCount = Integer.highestOneBit(Math.max(1, ctx.hashSize * 2 - 1));
         buckets = new Flow[bucketCount];
@@ -789,7 +812,7 @@ public final class FlowTable implements StatsSource
 
     private long nextFlowId(final int hashValue)
     {
-        flowSequence++;
+        flowSequence += ctx.flowIdStride;
         return (((hashValue & 0xFFFF_FFFFL) << 20) ^ flowSequence) & 0x000F_FFFF_FFFF_FFFFL;
     }
 

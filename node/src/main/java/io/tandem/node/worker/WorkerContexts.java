@@ -25,12 +25,27 @@ public final class WorkerContexts
     }
 
     /**
-     * Contexts for one worker.
+     * Contexts for the only worker.
      *
      * @param config validated configuration.
      * @return the worker's settings.
      */
     public static Worker.Context from(final TandemConfig config)
+    {
+        return from(config, 0, 1);
+    }
+
+    /**
+     * Contexts for one of several workers. The memcaps and table sizes of the configuration are the node's (as in
+     * Suricata, where they are global), so each worker gets its share of them; preallocations are per worker as the
+     * keys say. Flow ids are numbered so that no two workers hand out the same one.
+     *
+     * @param config  validated configuration.
+     * @param index   the worker's index, 0..workers - 1.
+     * @param workers the number of workers.
+     * @return the worker's settings.
+     */
+    public static Worker.Context from(final TandemConfig config, final int index, final int workers)
     {
         final boolean vlanInKey = config.bool("vlan.use-for-tracking");
         final HostOsPolicyTable hostOs = HostOsPolicyTable.fromConfig(config);
@@ -44,10 +59,10 @@ public final class WorkerContexts
             .checksumValidation(config.bool("stream.checksum-validation"));
 
         final DefragContext defrag = new DefragContext()
-            .memcapBytes(config.size("defrag.memcap"))
-            .hashSize(config.integer("defrag.hash-size"))
-            .trackers(config.integer("defrag.trackers"))
-            .maxFrags(config.integer("defrag.max-frags"))
+            .memcapBytes(shareBytes(config.size("defrag.memcap"), workers))
+            .hashSize(share(config.integer("defrag.hash-size"), workers))
+            .trackers(share(config.integer("defrag.trackers"), workers))
+            .maxFrags(share(config.integer("defrag.max-frags"), workers))
             .prealloc(config.bool("defrag.prealloc"))
             .timeoutNs(config.seconds("defrag.timeout") * 1_000_000_000L)
             .vlanInKey(vlanInKey)
@@ -72,8 +87,9 @@ public final class WorkerContexts
         }
 
         final FlowTable.Context flow = new FlowTable.Context()
-            .memcapBytes(config.size("flow.memcap"))
-            .hashSize(config.integer("flow.hash-size"))
+            .memcapBytes(shareBytes(config.size("flow.memcap"), workers))
+            .hashSize(share(config.integer("flow.hash-size"), workers))
+            .flowIds(index, workers)
             .prealloc(config.integer("flow.prealloc"))
             .emergencyRecoveryPercent(config.integer("flow.emergency-recovery"))
             .pruneFlows(config.integer("flow.prune-flows"))
@@ -81,7 +97,7 @@ public final class WorkerContexts
             .timeouts(timeouts);
 
         final TcpEngine.Context tcp = new TcpEngine.Context()
-            .memcapBytes(config.size("stream.memcap"))
+            .memcapBytes(shareBytes(config.size("stream.memcap"), workers))
             .memcapPolicy(TcpEngine.ExceptionPolicy.fromName(config.string("stream.memcap-policy")))
             .checksumValidation(config.bool("stream.checksum-validation"))
             .preallocSessions(config.integer("stream.prealloc-sessions"))
@@ -97,7 +113,7 @@ public final class WorkerContexts
             .hostOsPolicies(hostOs);
 
         final Reassembler.Context reassembly = new Reassembler.Context()
-            .memcapBytes(config.size("stream.reassembly.memcap"))
+            .memcapBytes(shareBytes(config.size("stream.reassembly.memcap"), workers))
             .memcapPolicy(config.string("stream.reassembly.memcap-policy"))
             .depthBytes(config.size("stream.reassembly.depth"))
             .toServerChunkSize((int)config.size("stream.reassembly.toserver-chunk-size"))
@@ -113,5 +129,15 @@ public final class WorkerContexts
             .urgentPolicy(Reassembler.UrgentPolicy.fromName(config.string("stream.reassembly.urgent.policy")));
 
         return new Worker.Context().decode(decode).defrag(defrag).flow(flow).tcp(tcp).reassembly(reassembly);
+    }
+
+    private static long shareBytes(final long total, final int workers)
+    {
+        return total > 0 ? Math.max(1, total / workers) : total;
+    }
+
+    private static int share(final int total, final int workers)
+    {
+        return Math.max(1, total / workers);
     }
 }
