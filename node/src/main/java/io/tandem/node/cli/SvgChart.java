@@ -19,7 +19,8 @@ final class SvgChart
     private static final int HEIGHT = 400;
     private static final int LEFT = 80;
     private static final int RIGHT = 30;
-    private static final int TOP = 50;
+    private static final int TITLE_HEIGHT = 40;
+    private static final int LEGEND_LINE = 16;
     private static final int BOTTOM = 60;
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"};
 
@@ -119,8 +120,9 @@ final class SvgChart
         final double xLeft = categories != null ? -0.5 : 0;
         final double xRight = categories != null ? categories.length - 0.5 :
             Math.max(xStep, Math.ceil(xMax / xStep) * xStep);
+        final int top = TITLE_HEIGHT + LEGEND_LINE * series.size() + 10;
         final int plotW = WIDTH - LEFT - RIGHT;
-        final int plotH = HEIGHT - TOP - BOTTOM;
+        final int plotH = HEIGHT - top - BOTTOM;
 
         final StringBuilder svg = new StringBuilder(4096);
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
@@ -131,7 +133,7 @@ final class SvgChart
         text(svg, LEFT + plotW / 2.0, HEIGHT - 22, "middle", 12, xLabel);
         svg.append(String.format(Locale.ROOT,
             "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">%s</text>%n",
-            TOP + plotH / 2.0, TOP + plotH / 2.0, escape(yLabel)));
+            top + plotH / 2.0, top + plotH / 2.0, escape(yLabel)));
         if (note != null)
         {
             text(svg, WIDTH / 2.0, HEIGHT - 6, "middle", 10, note);
@@ -139,7 +141,7 @@ final class SvgChart
 
         for (double y = 0; y <= yTop + yStep / 2; y += yStep)
         {
-            final double py = TOP + plotH - y / yTop * plotH;
+            final double py = top + plotH - y / yTop * plotH;
             svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", LEFT, py, LEFT + plotW, py));
             text(svg, LEFT - 6, py + 4, "end", 11, number(y));
@@ -149,7 +151,7 @@ final class SvgChart
             for (int i = 0; i < categories.length; i++)
             {
                 final double px = LEFT + (i - xLeft) / (xRight - xLeft) * plotW;
-                text(svg, px, TOP + plotH + 18, "middle", 11, categories[i]);
+                text(svg, px, top + plotH + 18, "middle", 11, categories[i]);
             }
         }
         else
@@ -157,11 +159,11 @@ final class SvgChart
             for (double x = 0; x <= xRight + xStep / 2; x += xStep)
             {
                 final double px = LEFT + (x - xLeft) / (xRight - xLeft) * plotW;
-                text(svg, px, TOP + plotH + 18, "middle", 11, number(x));
+                text(svg, px, top + plotH + 18, "middle", 11, number(x));
             }
         }
         svg.append(String.format(Locale.ROOT,
-            "<path d=\"M%d %d V%d H%d\" fill=\"none\" stroke=\"black\"/>%n", LEFT, TOP, TOP + plotH, LEFT + plotW));
+            "<path d=\"M%d %d V%d H%d\" fill=\"none\" stroke=\"black\"/>%n", LEFT, top, top + plotH, LEFT + plotW));
 
         for (int k = 0; k < series.size(); k++)
         {
@@ -171,7 +173,7 @@ final class SvgChart
             for (int i = 0; i < s.xs.length; i++)
             {
                 final double px = LEFT + (s.xs[i] - xLeft) / (xRight - xLeft) * plotW;
-                final double py = TOP + plotH - s.ys[i] / yTop * plotH;
+                final double py = top + plotH - s.ys[i] / yTop * plotH;
                 path.append(i == 0 ? 'M' : 'L').append(String.format(Locale.ROOT, "%.1f %.1f ", px, py));
                 svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n",
                     px, py, colour));
@@ -183,7 +185,7 @@ final class SvgChart
             }
             svg.append("<path d=\"").append(path.toString().trim()).append("\" fill=\"none\" stroke=\"")
                 .append(colour).append("\" stroke-width=\"2\"/>\n");
-            final int ly = TOP + 8 + k * 16;
+            final int ly = TITLE_HEIGHT + 4 + k * LEGEND_LINE;
             svg.append(String.format(Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"4\" fill=\"%s\"/>%n", LEFT + 12, ly - 4, colour));
             text(svg, LEFT + 30, ly + 1, "start", 11, s.name);
