@@ -26,6 +26,9 @@ final class BenchReport
     /** Percentiles charted from raw latency samples. */
     static final double[] LATENCY_PERCENTILES = {50, 90, 99, 99.9, 99.99, 100};
 
+    /** The most heap an idle established TCP session may cost (issue 7). */
+    static final int TARGET_BYTES_PER_SESSION = 400;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -132,10 +135,12 @@ final class BenchReport
         final double[] growth = new double[points.size()];
         final double[] total = new double[points.size()];
         final String[] labels = new String[points.size()];
+        final double[] target = new double[points.size()];
         final List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < points.size(); i++)
         {
             final MemoryPoint m = points.get(i);
+            target[i] = m.sessions() * TARGET_BYTES_PER_SESSION / 1048576.0;
             csv.append(m.sessions()).append(',').append(m.beforeBytes()).append(',').append(m.emptyBytes())
                 .append(',').append(m.fullBytes()).append(',')
                 .append(String.format(Locale.ROOT, "%.1f", m.bytesPerSession())).append('\n');
@@ -157,6 +162,7 @@ final class BenchReport
         new SvgChart("Heap against idle established TCP sessions", "thousand sessions", "MiB of heap")
             .series("whole heap (worker with memcaps sized for the sessions)", xs, total, null)
             .series("growth over the empty worker", xs, growth, labels)
+            .series("issue 7's ceiling: " + TARGET_BYTES_PER_SESSION + " bytes per session", xs, target, null)
             .note(note("bench --memory, heap after GC"))
             .write(dir.resolve("memory-vs-sessions.svg"));
         out.printf("report: %s (memory.csv, memory.json, memory-vs-sessions.svg)%n", dir);
