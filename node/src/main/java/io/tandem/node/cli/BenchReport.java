@@ -205,7 +205,8 @@ final class BenchReport
             {
                 if (sorted.length > 0)
                 {
-                    final int index = (int)Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+                    final long rank = (long)Math.ceil(p / 100.0 * sorted.length - 1e-9);
+                    final int index = (int)Math.min(sorted.length - 1, rank - 1);
                     pairs.add(new double[]{p, sorted[Math.max(0, index)]});
                 }
             }
