@@ -97,6 +97,12 @@ public final class RunCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
+        if (cfg.integer("threading.workers") != 1)
+        {
+            err.println("tandem: configuration: threading.workers: run tracks the mirror feed on one worker thread " +
+                "for now; set it to 1 (analyze takes more)");
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
 
         final MirrorFeedSource source;
         try
