@@ -6,11 +6,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -292,6 +294,30 @@ public final class HaTransport implements AutoCloseable
         return id < 0 ? -1 : aeron.countersReader().getCounterValue(id);
     }
 
+    /**
+     * The peers this node has heard from: those with a state counter. Thread-safe; allocates, so it is meant for
+     * readers such as the admin API.
+     *
+     * @return their node ids, ascending.
+     */
+    public int[] peerNodeIds()
+    {
+        final CountersReader reader = aeron.countersReader();
+        final IntArrayList ids = new IntArrayList();
+        reader.forEach((counterId, type, key, label) ->
+        {
+            if (type == TransportCounter.PEER_STATE_TYPE_ID &&
+                key.getInt(0, ByteOrder.LITTLE_ENDIAN) == ctx.nodeId() &&
+                reader.getCounterState(counterId) == CountersReader.RECORD_ALLOCATED)
+            {
+                ids.addInt(key.getInt(4, ByteOrder.LITTLE_ENDIAN));
+            }
+        });
+        final int[] sorted = ids.toIntArray();
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     private int findPeerCounter(final int typeId, final int peerNodeId)
     {
         final CountersReader reader = aeron.countersReader();
@@ -374,6 +400,11 @@ public final class HaTransport implements AutoCloseable
      * defaults here are {@link #DEFAULT_TERM_LENGTH_BYTES} (64 KB, Aeron's minimum; about 196 KB per log, messages up
      * to 8 KB as fragments, roughly 45 full MTU batches in flight per term) and {@link #DEFAULT_COUNTERS_BUFFER_BYTES}
      * (1 MB, room for thousands of counters): a node with a few peers takes about 11 MB.
+     * <p>
+     * Flow control: MDC and multicast publications use Aeron's minimum flow control ({@code fc=min}), so the sender
+     * keeps to its slowest live receiver. With Aeron's default for them (the fastest receiver) a receiver that falls
+     * behind by more than the small term buffers (a node starting up, a busy one) loses messages it cannot recover;
+     * with the minimum, the sender sees back pressure instead, and the sessions concerned stay pending.
      */
     public static final class Context
     {
@@ -578,7 +609,7 @@ public final class HaTransport implements AutoCloseable
                         throw new IllegalStateException("MDC needs at least one peer endpoint");
                     }
                     requireEndpoint("localEndpoint", localEndpoint);
-                    publicationChannel = "aeron:udp?control-mode=manual|" + term;
+                    publicationChannel = "aeron:udp?control-mode=manual|fc=min|" + term;
                     subscriptionChannel = "aeron:udp?endpoint=" + localEndpoint;
                 }
                 case MULTICAST ->
@@ -586,7 +617,7 @@ public final class HaTransport implements AutoCloseable
                     requireEndpoint("multicastEndpoint", multicastEndpoint);
                     final String group = "aeron:udp?endpoint=" + multicastEndpoint +
                         (multicastInterface == null ? "" : "|interface=" + multicastInterface);
-                    publicationChannel = group + "|" + term;
+                    publicationChannel = group + "|fc=min|" + term;
                     subscriptionChannel = group;
                 }
                 default -> throw new IllegalStateException("unknown channel mode " + channelMode);

@@ -339,6 +339,11 @@ final class TransportAgent implements Agent
             {
                 requestResync(peer);
             }
+            else if (!peer.requestQueued)
+            {
+                peer.resyncId = -1;
+                queueResyncRequest(peer);
+            }
         }
         peer.lastSequence = seq;
         peer.sequenceCounter.setRelease(seq);
@@ -733,8 +738,9 @@ final class TransportAgent implements Agent
             if (peer.awaitingResync && nowNs - peer.resyncRequestedNs > ctx.resyncTimeoutNs())
             {
                 add(TransportCounter.RESYNCS_TIMED_OUT, 1);
-                LOG.warn("HA resync from peer {} timed out", peer.nodeId);
+                LOG.warn("HA resync from peer {} timed out; asking again when it is heard", peer.nodeId);
                 resyncFinished(peer);
+                peer.resyncWhenHeard = true;
                 work++;
             }
             if (peer.awaitingResync && peer.resyncId < 0 && !peer.requestQueued &&

@@ -41,13 +41,13 @@ class HaTransportContextTest
 
         final HaTransport.Context mdc = new HaTransport.Context().nodeId(2).channelMode(ChannelMode.MDC)
             .localEndpoint("10.0.0.2:7001").peerEndpoints(List.of("a:7001", "b:7001")).conclude();
-        assertThat(mdc.publicationChannel()).isEqualTo("aeron:udp?control-mode=manual|term-length=65536");
+        assertThat(mdc.publicationChannel()).isEqualTo("aeron:udp?control-mode=manual|fc=min|term-length=65536");
         assertThat(mdc.expectedPeers()).isEqualTo(2);
 
         final HaTransport.Context multicast = new HaTransport.Context().nodeId(3).channelMode(ChannelMode.MULTICAST)
             .multicastEndpoint("224.0.1.1:40456").multicastInterface("127.0.0.1").conclude();
         assertThat(multicast.subscriptionChannel()).isEqualTo("aeron:udp?endpoint=224.0.1.1:40456|interface=127.0.0.1");
-        assertThat(multicast.publicationChannel()).endsWith("|term-length=65536");
+        assertThat(multicast.publicationChannel()).endsWith("|fc=min|term-length=65536");
         assertThat(multicast.expectedPeers()).isZero();
 
         final HaTransport.Context ipc = new HaTransport.Context().nodeId(4).channelMode(ChannelMode.IPC)

@@ -162,6 +162,28 @@ class HaTransportTest
     }
 
     @Test
+    void shouldAskAgainWhenAGapSwallowsTheEndOfAResyncItAwaits()
+    {
+        final MediaDriver driver = closing(sharedDriver(dir));
+        final AtomicBoolean dropped = new AtomicBoolean();
+        final HaTransport.PublishFilter dropFirstResyncEnd = (envelope) -> !(envelope.hasControl() &&
+            envelope.getControl().hasResyncEnd() && dropped.compareAndSet(false, true));
+        final Received receivedB = new Received();
+        final HaTransport a = closing(HaTransport.launch(ipcNode(driver, 1).expectedPeers(1)
+            .resyncSource(new ListResyncSource(0, 20)).publishFilter(dropFirstResyncEnd)));
+        final HaTransport b = closing(HaTransport.launch(ipcNode(driver, 2).expectedPeers(1)
+            .resyncTimeoutNs(TimeUnit.MINUTES.toNanos(5)).sessionMessageHandler(receivedB)));
+        pollUntil("b ready", b::isReady, a, b);
+
+        assertThat(dropped).isTrue();
+        assertThat(b.counter(TransportCounter.READY_BY_TIMEOUT)).isZero();
+        assertThat(b.counter(TransportCounter.RESYNCS_COMPLETED)).isEqualTo(1);
+        assertThat(b.counter(TransportCounter.GAPS)).isPositive();
+        assertThat(a.counter(TransportCounter.RESYNCS_SERVED)).isGreaterThanOrEqualTo(2);
+        assertThat(new HashSet<>(receivedB.portsFrom(1))).hasSize(20);
+    }
+
+    @Test
     void shouldResyncBothWaysWhenAPeerRestartsWithANewEpoch()
     {
         final int portA = freeUdpPort();

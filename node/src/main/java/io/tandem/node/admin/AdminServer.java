@@ -68,7 +68,9 @@ public final class AdminServer implements AutoCloseable
      * @param bind      address and port (port 0: any free port, see {@link #port()}).
      * @param snapshots the workers' latest snapshots (summed by counter name).
      * @param ready     whether the node is ready.
-     * @param identity  fixed facts for the status document (node id, version, sources...).
+     * @param identity  facts for the status document (node id, version, sources...); a {@link Supplier} value is
+     *                  asked for its current value at each request (it must be safe to call from the server's
+     *                  thread, as counters and snapshots are).
      */
     public AdminServer(
         final InetSocketAddress bind,
@@ -177,7 +179,8 @@ public final class AdminServer implements AutoCloseable
 
     private byte[] status() throws IOException
     {
-        final Map<String, Object> doc = new LinkedHashMap<>(identity);
+        final Map<String, Object> doc = new LinkedHashMap<>();
+        identity.forEach((name, value) -> doc.put(name, value instanceof Supplier<?> live ? live.get() : value));
         doc.put("ready", ready.getAsBoolean());
         doc.put("uptime_seconds", (System.nanoTime() - startNs) / 1_000_000_000L);
         doc.put("counters", totals());

@@ -6,6 +6,7 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpSession;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -13,13 +14,26 @@ import org.agrona.collections.Long2ObjectHashMap;
  * stream (it is a {@link StreamConsumer}), UDP from each datagram ({@link #onDatagram}). Each direction is detected
  * on its own, so a flow picked up midstream is still recognised from the other side (Suricata's midstream rule);
  * on a flow picked up midstream the other direction's patterns are tried too, as the flow's direction may be a
- * guess; the flow's protocol is the first direction's result that is known. Banners shared by several protocols
- * ({@code 220} of FTP and SMTP, {@code USER} of FTP and POP3) are settled by the server port.
+ * guess; when only those match and the other direction is still undetected, the flow is reversed (Suricata's
+ * reverse_flow: a session picked up on a server's packet ends up with its real client and server). The flow's
+ * protocol is the first direction's result that is known; a direction that carried no data stays unknown. Banners
+ * shared by several protocols ({@code 220} of FTP and SMTP, {@code USER} of FTP and POP3) are settled by the server
+ * port.
+ * <p>
+ * A flow's detection state (each direction's result and, while undecided, the bytes seen so far) can be saved and
+ * restored ({@link #saveState}, {@link #restoreState}): the HA app-layer record carries it, so that a standby that
+ * takes a flow over reports the protocol its owner identified and carries on an undecided direction from the bytes
+ * the owner had, instead of detecting from the middle of the stream. An {@link AppProtoListener} is told when the
+ * state moves on.
  */
 public final class AppProtoDetector implements StreamConsumer
 {
     /** Bytes of a direction looked at before detection gives up on it. */
     public static final int DETECT_BYTES = 64;
+    /** Largest saved state ({@link #saveState}): a header and, per undecided direction, its bytes so far. */
+    public static final int STATE_MAX_BYTES = 6 + 2 * DETECT_BYTES;
+
+    private static final int STATE_VERSION = 1;
 
     private static final byte[][] HTTP_METHODS = ascii("GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
         "CONNECT ", "PATCH ", "TRACE ", "PROPFIND ");
@@ -43,6 +57,19 @@ public final class AppProtoDetector implements StreamConsumer
     }
 
     private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
+    private AppProtoListener listener = AppProtoListener.NONE;
+
+    /**
+     * Install the listener told when a flow's detection moves on (one; replaces the previous).
+     *
+     * @param value the listener, {@link AppProtoListener#NONE} for none.
+     * @return this.
+     */
+    public AppProtoDetector listener(final AppProtoListener value)
+    {
+        listener = value;
+        return this;
+    }
 
     @Override
     public void onData(
@@ -55,20 +82,56 @@ public final class AppProtoDetector implements StreamConsumer
         {
             return;
         }
+        final boolean knownBefore = st.flow.known();
         if ((flags & FLAG_GAP) != 0 && st.length[d] == 0)
         {
             st.result[d] = AppProto.FAILED;
+            changed(flow, st, knownBefore);
             return;
         }
+        boolean progressed = false;
         if (buffer != null && length > 0)
         {
             final int n = Math.min(length, DETECT_BYTES - st.length[d]);
             buffer.getBytes(offset, st.head[d], st.length[d], n);
             st.length[d] += n;
+            progressed = n > 0;
+        }
+        if (st.length[d] == 0 && (flags & FLAG_EOF) != 0)
+        {
+            return;
         }
         final boolean last = (flags & (FLAG_GAP | FLAG_EOF | FLAG_DEPTH)) != 0 || st.length[d] >= DETECT_BYTES;
         final TcpSession ssn = TcpEngine.session(flow);
-        decide(st, d, flow.key().serverPort(), ssn != null && ssn.has(TcpSession.FLAG_MIDSTREAM), last);
+        final boolean reverse =
+            decide(st, d, flow.key().serverPort(), ssn != null && ssn.has(TcpSession.FLAG_MIDSTREAM), last) &&
+            st.result[1 - d] == AppProto.UNKNOWN;
+        if (progressed || st.result[d] != AppProto.UNKNOWN)
+        {
+            changed(flow, st, knownBefore);
+        }
+        if (reverse)
+        {
+            TcpEngine.requestReverse(flow);
+        }
+    }
+
+    @Override
+    public void onDirectionReversed(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st != null)
+        {
+            final byte[] head = st.head[0];
+            st.head[0] = st.head[1];
+            st.head[1] = head;
+            final int length = st.length[0];
+            st.length[0] = st.length[1];
+            st.length[1] = length;
+            final AppProto result = st.result[0];
+            st.result[0] = st.result[1];
+            st.result[1] = result;
+        }
     }
 
     /**
@@ -90,6 +153,7 @@ public final class AppProtoDetector implements StreamConsumer
         {
             return;
         }
+        final boolean knownBefore = st.flow.known();
         final int n = Math.min(length, DETECT_BYTES);
         buffer.getBytes(offset, st.head[d], 0, n);
         st.length[d] = n;
@@ -98,6 +162,83 @@ public final class AppProtoDetector implements StreamConsumer
         if (p.known() && !st.flow.known())
         {
             st.flow = p;
+        }
+        changed(flow, st, knownBefore);
+    }
+
+    /**
+     * Save a flow's detection state (for the HA app-layer record). Layout: version (1), the flow's protocol id (1),
+     * the to-server and to-client results' ids (1 each), the number of bytes kept per direction (1 each), then those
+     * bytes, to server first. Bytes are kept only for a direction still undecided.
+     *
+     * @param flow   the flow.
+     * @param buffer where to write; at least {@link #STATE_MAX_BYTES} from {@code offset}.
+     * @param offset where to start.
+     * @return bytes written.
+     */
+    public int saveState(final Flow flow, final MutableDirectBuffer buffer, final int offset)
+    {
+        final State st = flows.get(flow.flowId());
+        buffer.putByte(offset, (byte)STATE_VERSION);
+        if (st == null)
+        {
+            buffer.setMemory(offset + 1, 5, (byte)0);
+            return 6;
+        }
+        buffer.putByte(offset + 1, (byte)st.flow.id());
+        int at = offset + 6;
+        for (int d = 0; d < 2; d++)
+        {
+            final int kept = st.result[d] == AppProto.UNKNOWN ? st.length[d] : 0;
+            buffer.putByte(offset + 2 + d, (byte)st.result[d].id());
+            buffer.putByte(offset + 4 + d, (byte)kept);
+            buffer.putBytes(at, st.head[d], 0, kept);
+            at += kept;
+        }
+        return at - offset;
+    }
+
+    /**
+     * Replace a flow's detection state with a saved one ({@link #saveState}); the listener is not told.
+     *
+     * @param flow   the flow.
+     * @param buffer the saved state.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return false when the bytes are not a state this detector can read (the flow's state is then unchanged).
+     */
+    public boolean restoreState(final Flow flow, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < 6 || buffer.getByte(offset) != STATE_VERSION)
+        {
+            return false;
+        }
+        final int keptToServer = buffer.getByte(offset + 4) & 0xFF;
+        final int keptToClient = buffer.getByte(offset + 5) & 0xFF;
+        if (keptToServer > DETECT_BYTES || keptToClient > DETECT_BYTES || 6 + keptToServer + keptToClient > length)
+        {
+            return false;
+        }
+        final State st = state(flow);
+        st.flow = AppProto.fromId(buffer.getByte(offset + 1) & 0xFF);
+        int at = offset + 6;
+        for (int d = 0; d < 2; d++)
+        {
+            final int kept = d == 0 ? keptToServer : keptToClient;
+            st.result[d] = AppProto.fromId(buffer.getByte(offset + 2 + d) & 0xFF);
+            st.length[d] = kept;
+            buffer.getBytes(at, st.head[d], 0, kept);
+            at += kept;
+        }
+        return true;
+    }
+
+    private void changed(final Flow flow, final State st, final boolean knownBefore)
+    {
+        listener.onProgress(flow);
+        if (!knownBefore && st.flow.known())
+        {
+            listener.onIdentified(flow, st.flow);
         }
     }
 
@@ -156,13 +297,20 @@ public final class AppProtoDetector implements StreamConsumer
         return st;
     }
 
-    private static void decide(
+    /**
+     * Detect a direction; on a midstream flow the other direction's patterns are tried too.
+     *
+     * @return true when only the other direction's patterns matched (the flow may be the wrong way round).
+     */
+    private static boolean decide(
         final State st, final int d, final int serverPort, final boolean midstream, final boolean last)
     {
         AppProto p = detect(st.head[d], st.length[d], d == 0, serverPort);
+        boolean reversed = false;
         if (!p.known() && midstream)
         {
             p = detect(st.head[d], st.length[d], d != 0, serverPort);
+            reversed = p.known();
         }
         if (p.known())
         {
@@ -176,6 +324,7 @@ public final class AppProtoDetector implements StreamConsumer
         {
             st.result[d] = AppProto.FAILED;
         }
+        return reversed;
     }
 
     /**

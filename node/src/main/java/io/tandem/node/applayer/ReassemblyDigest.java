@@ -11,19 +11,21 @@ import org.agrona.collections.Long2ObjectHashMap;
 /**
  * A built-in {@link StreamConsumer} for verification: per flow and direction, the reassembled bytes, the gaps and a
  * SHA-256 over the bytes in order (gaps excluded). {@code analyze --reassembly-digest} adds the result to EVE flow
- * records. Not registered with the ServiceLoader: whoever wants it adds it to the worker.
+ * records. Takeover gaps (bytes an HA peer saw before this node took the session over) are counted apart from
+ * gaps. Not registered with the ServiceLoader: whoever wants it adds it to the worker.
  */
 public final class ReassemblyDigest implements StreamConsumer
 {
     /**
      * One direction's summary.
      *
-     * @param bytes    reassembled data bytes.
-     * @param gaps     gaps.
-     * @param gapBytes bytes missing.
-     * @param sha256   hex SHA-256 of the data bytes.
+     * @param bytes            reassembled data bytes.
+     * @param gaps             gaps.
+     * @param gapBytes         bytes missing.
+     * @param takeoverGapBytes bytes missing in takeover gaps ({@link StreamConsumer#FLAG_TAKEOVER_GAP}).
+     * @param sha256           hex SHA-256 of the data bytes.
      */
-    public record Direction(long bytes, long gaps, long gapBytes, String sha256)
+    public record Direction(long bytes, long gaps, long gapBytes, long takeoverGapBytes, String sha256)
     {
     }
 
@@ -39,11 +41,36 @@ public final class ReassemblyDigest implements StreamConsumer
 
     private static final class State
     {
-        final MessageDigest toServer = sha256();
-        final MessageDigest toClient = sha256();
+        final MessageDigest toServer;
+        final MessageDigest toClient;
         final long[] bytes = new long[2];
         final long[] gaps = new long[2];
         final long[] gapBytes = new long[2];
+        final long[] takeoverGapBytes = new long[2];
+
+        State()
+        {
+            this(sha256(), sha256());
+        }
+
+        State(final MessageDigest toServer, final MessageDigest toClient)
+        {
+            this.toServer = toServer;
+            this.toClient = toClient;
+        }
+
+        State reversed()
+        {
+            final State st = new State(toClient, toServer);
+            for (int d = 0; d < 2; d++)
+            {
+                st.bytes[d] = bytes[1 - d];
+                st.gaps[d] = gaps[1 - d];
+                st.gapBytes[d] = gapBytes[1 - d];
+                st.takeoverGapBytes[d] = takeoverGapBytes[1 - d];
+            }
+            return st;
+        }
     }
 
     private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
@@ -61,6 +88,11 @@ public final class ReassemblyDigest implements StreamConsumer
             flows.put(flow.flowId(), st);
         }
         final int d = toServer ? 0 : 1;
+        if ((flags & FLAG_TAKEOVER_GAP) != 0)
+        {
+            st.takeoverGapBytes[d] += length;
+            return;
+        }
         if ((flags & FLAG_GAP) != 0)
         {
             st.gaps[d]++;
@@ -83,6 +115,16 @@ public final class ReassemblyDigest implements StreamConsumer
         st.bytes[d] += length;
     }
 
+    @Override
+    public void onDirectionReversed(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st != null)
+        {
+            flows.put(flow.flowId(), st.reversed());
+        }
+    }
+
     /**
      * Take a flow's summary (and forget the flow).
      *
@@ -97,8 +139,10 @@ public final class ReassemblyDigest implements StreamConsumer
             st = new State();
         }
         return new Result(
-            new Direction(st.bytes[0], st.gaps[0], st.gapBytes[0], HexFormat.of().formatHex(st.toServer.digest())),
-            new Direction(st.bytes[1], st.gaps[1], st.gapBytes[1], HexFormat.of().formatHex(st.toClient.digest())));
+            new Direction(st.bytes[0], st.gaps[0], st.gapBytes[0], st.takeoverGapBytes[0],
+                HexFormat.of().formatHex(st.toServer.digest())),
+            new Direction(st.bytes[1], st.gaps[1], st.gapBytes[1], st.takeoverGapBytes[1],
+                HexFormat.of().formatHex(st.toClient.digest())));
     }
 
     private static MessageDigest sha256()

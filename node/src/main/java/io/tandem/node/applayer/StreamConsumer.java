@@ -18,6 +18,11 @@ public interface StreamConsumer
     int FLAG_DEPTH = 0x02;
     /** Flag: the direction ended (flow closed, timed out or capture ended); the call carries no bytes. */
     int FLAG_EOF = 0x04;
+    /**
+     * Flag, with {@link #FLAG_GAP}: a takeover gap - the bytes were seen by the HA peer that owned the session before
+     * this node took it over and never reached this node (not a loss on the wire, not an evasion).
+     */
+    int FLAG_TAKEOVER_GAP = 0x08;
 
     /**
      * Application data, a gap or the end of a direction.
@@ -54,6 +59,17 @@ public interface StreamConsumer
     default void onRawChunk(
         final Flow flow, final boolean toServer, final DirectBuffer buffer, final int offset, final int length,
         final int flags)
+    {
+    }
+
+    /**
+     * The flow was reversed: protocol detection found that the first data of a session picked up midstream went from
+     * the server (Suricata's FLOW_DIR_REVERSED). From now on {@code toServer} names the other side; a consumer that
+     * keeps state per direction exchanges it here. Called between deliveries, never during one.
+     *
+     * @param flow the flow (already reversed).
+     */
+    default void onDirectionReversed(final Flow flow)
     {
     }
 

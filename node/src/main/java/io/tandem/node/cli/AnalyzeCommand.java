@@ -29,6 +29,7 @@ import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.output.EveWriter;
 import io.tandem.node.output.LineAlignedOutputStream;
+import io.tandem.node.output.TcpDataWriter;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
 import io.tandem.node.worker.WorkerGroup;
@@ -70,6 +71,11 @@ public final class AnalyzeCommand implements Callable<Integer>
     @Option(names = "--reassembly-digest",
         description = "Add per-direction reassembled bytes, gaps and SHA-256 to each TCP flow record.")
     private boolean reassemblyDigest;
+
+    @Option(names = "--tcp-data", paramLabel = "DIR",
+        description = "Write each TCP flow's reassembled data per direction to a file in DIR, named " +
+            "SRCIP.SRCPORT-DSTIP.DSTPORT as tcpflow does.")
+    private Path tcpData;
 
     @Option(names = "--workers", paramLabel = "N",
         description = "Worker threads (default: threading.workers, 1); packets go to them by IP address pair.")
@@ -137,6 +143,11 @@ public final class AnalyzeCommand implements Callable<Integer>
             final Worker worker = newWorker(cfg, 0, 1, eveWriter);
             if (haCtx.enabled())
             {
+                if (haCtx.useSideChannel())
+                {
+                    err.println("tandem: warning: ha.use-side-channel is for tandem run; analyze replicates through " +
+                        "ha.runtime-output-file only");
+                }
                 haFile = haCtx.runtimeOutputFile() == null ? null :
                     new HaFileSink(haCtx.runtimeOutputFile(), haCtx.runtimeOutputMaxBytes());
                 final HaRecordRegistry registry = new HaRecordRegistry();
@@ -239,6 +250,10 @@ public final class AnalyzeCommand implements Callable<Integer>
         final AppProtoDetector detector = new AppProtoDetector();
         workerContext.streamConsumer(detector);
         eveWriter.appProtoDetector(detector);
+        if (tcpData != null)
+        {
+            workerContext.streamConsumer(new TcpDataWriter(tcpData));
+        }
         if (reassemblyDigest)
         {
             final ReassemblyDigest digest = new ReassemblyDigest();

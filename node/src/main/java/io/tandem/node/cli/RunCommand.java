@@ -13,17 +13,27 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.tandem.node.admin.AdminServer;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
+import io.tandem.node.ha.HaContext;
+import io.tandem.node.ha.HaFileSink;
+import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.HaSideChannel;
+import io.tandem.node.ha.spi.HaRecordException;
+import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.Encapsulation;
 import io.tandem.node.io.MirrorFeedSource;
 import io.tandem.node.output.EveWriter;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerAgent;
 import io.tandem.node.worker.WorkerContexts;
+import io.tandem.transport.HaTransport;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -34,9 +44,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tandem run}: a long-running node. Packets arrive on a VXLAN or GENEVE mirror port; one worker agent tracks
- * them on its own thread; the admin HTTP endpoint serves health, readiness, metrics and status; EVE is written as
- * flows end. It stops on SIGTERM/SIGINT, after {@code --duration}, or after {@code --until-packets}; at stop every
- * live flow is logged with reason {@code shutdown}.
+ * them on its own thread; with {@code ha.enabled} it replicates its sessions (to an HA file and, with
+ * {@code ha.use-side-channel}, over the Aeron side channel, whose transport agent runs on a thread of its own); the
+ * admin HTTP endpoint serves health, readiness (with the side channel: once its start-up resync is over), metrics and
+ * status; EVE is written as flows end. It stops on SIGTERM/SIGINT, after {@code --duration}, or after
+ * {@code --until-packets}; at stop every live flow is logged with reason {@code shutdown}.
  */
 @Command(
     name = "run",
@@ -104,6 +116,19 @@ public final class RunCommand implements Callable<Integer>
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
 
+        final HaContext haCtx;
+        final HaTransport.Context transportCtx;
+        try
+        {
+            haCtx = HaContext.fromConfig(cfg).conclude();
+            transportCtx = haCtx.useSideChannel() ? HaSideChannel.transportContext(cfg) : null;
+        }
+        catch (final IllegalArgumentException | ConfigException ex)
+        {
+            err.println("tandem: configuration: " + ex.getMessage());
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
+
         final MirrorFeedSource source;
         try
         {
@@ -123,6 +148,26 @@ public final class RunCommand implements Callable<Integer>
             new BufferedOutputStream(new FileOutputStream(eve, true), 1 << 16);
         final EveWriter eveWriter = new EveWriter(eveOut);
         final Worker worker = new Worker(WorkerContexts.from(cfg), eveWriter, eveWriter);
+        final HaSideChannel sideChannel;
+        HaFileSink haFile = null;
+        try
+        {
+            haFile = haCtx.enabled() && haCtx.runtimeOutputFile() != null ?
+                new HaFileSink(haCtx.runtimeOutputFile(), haCtx.runtimeOutputMaxBytes()) : null;
+            sideChannel = enableHa(haCtx, transportCtx, worker, haFile);
+        }
+        catch (final IOException | HaRecordException ex)
+        {
+            err.println("tandem: HA: " + ex.getMessage());
+            CloseHelper.quietCloseAll(haFile, eveWriter, source);
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
+        catch (final RuntimeException ex)
+        {
+            err.println("tandem: HA side channel: cannot start: " + ex);
+            CloseHelper.quietCloseAll(haFile, eveWriter, source);
+            return 1;
+        }
         final WorkerAgent agent = new WorkerAgent("tandem-worker-0", worker, source, new SystemEpochNanoClock(),
             source);
         if (untilPackets > 0)
@@ -142,8 +187,17 @@ public final class RunCommand implements Callable<Integer>
         identity.put("node", "tandem");
         identity.put("mirror", source.name());
         identity.put("workers", 1);
+        if (haCtx.enabled())
+        {
+            identity.put("ha_node_id", haCtx.nodeId());
+        }
+        if (sideChannel != null)
+        {
+            identity.put("ha", (Supplier<Map<String, Object>>)sideChannel::status);
+        }
         final AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
-            () -> List.of(agent.snapshot()), () -> !runner.isClosed(), identity);
+            () -> List.of(agent.snapshot()),
+            () -> !runner.isClosed() && (sideChannel == null || sideChannel.isReady()), identity);
 
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
@@ -153,6 +207,10 @@ public final class RunCommand implements Callable<Integer>
         }, "tandem-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
+        if (sideChannel != null)
+        {
+            sideChannel.transport().startAgentRunner();
+        }
         AgentRunner.startOnThread(runner);
         err.printf("tandem: running: mirror %s (%s, %s), admin http://%s:%d/ (health, ready, metrics, " +
             "api/v1/status)%n", source.name(), encap, source.transport(), adminBind, admin.port());
@@ -162,6 +220,7 @@ public final class RunCommand implements Callable<Integer>
         agent.awaitClosed(timeoutNs);
         runner.close();
         worker.finish(FlowEndReason.SHUTDOWN);
+        CloseHelper.quietCloseAll(sideChannel, haFile);
         eveWriter.close();
         admin.close();
         source.close();
@@ -178,6 +237,34 @@ public final class RunCommand implements Callable<Integer>
             return 0;
         }
         return 0;
+    }
+
+    private static HaSideChannel enableHa(
+        final HaContext haCtx, final HaTransport.Context transportCtx, final Worker worker, final HaFileSink haFile)
+        throws IOException
+    {
+        if (!haCtx.enabled())
+        {
+            return null;
+        }
+        final HaSideChannel sideChannel = transportCtx == null ? null : HaSideChannel.launch(transportCtx);
+        try
+        {
+            final HaRecordRegistry registry = new HaRecordRegistry();
+            final HaManager manager =
+                worker.enableHa(haCtx, registry, haFile == null ? HaMessageSink.NONE : haFile, sideChannel);
+            registry.registerServices(Thread.currentThread().getContextClassLoader());
+            if (haCtx.startupInputFile() != null)
+            {
+                manager.prime(haCtx.startupInputFile());
+            }
+            return sideChannel;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietClose(sideChannel);
+            throw ex;
+        }
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

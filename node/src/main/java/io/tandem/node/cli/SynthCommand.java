@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.tandem.node.synth.SynFlood;
 import io.tandem.node.synth.SynthManifest;
 import io.tandem.node.synth.SynthOptions;
 import io.tandem.node.synth.TrafficSynthesizer;
@@ -85,12 +86,29 @@ public final class SynthCommand implements Callable<Integer>
     @Option(names = "--udp-pct", converter = PercentConverter.class, description = "UDP session rate.")
     private double udpPct = DEFAULTS.udpPct();
 
+    @Option(names = "--app-pct", converter = PercentConverter.class,
+        description = "TCP sessions speaking HTTP, TLS, SSH or SMTP (their openings and ports), percent (default 0).")
+    private double appPct = DEFAULTS.appPct();
+
     @Option(names = "--nanos", description = "Write a nanosecond-resolution pcap.")
     private boolean nanos;
+
+    @Option(names = "--syn-flood", paramLabel = "N",
+        description = "Instead of sessions: N SYNs from N spoofed sources to one server, 1 us apart.")
+    private int synFlood;
 
     @Override
     public Integer call()
     {
+        if (synFlood != 0)
+        {
+            positive("--syn-flood", synFlood);
+            new SynFlood(seed).generate(out, synFlood, DEFAULTS.startTimeNs());
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("synth: " + synFlood + " SYNs from " + synFlood + " sources -> " + out);
+            err.flush();
+            return 0;
+        }
         positive("--sessions", sessions);
         positive("--concurrency", concurrency);
         if (mss < 16 || mss > 9000)
@@ -120,7 +138,8 @@ public final class SynthCommand implements Callable<Integer>
             .ipv6Pct(ipv6Pct)
             .vlanPct(vlanPct)
             .fragPct(fragPct)
-            .udpPct(udpPct);
+            .udpPct(udpPct)
+            .appPct(appPct);
         try
         {
             options.conclude();

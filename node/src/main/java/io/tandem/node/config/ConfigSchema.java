@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code defrag}, {@code host-os-policy}, {@code vlan}); {@code stream.reassembly.max-queued-bytes},
  * {@code max-queued-segments} and {@code max-overlaps} are Tandem's per-session bounds. The {@code ha} section takes
  * Snort 2.9.5 Stream5 HA option names ({@code min-session-lifetime}, {@code min-sync-interval},
- * {@code startup-input-file}, {@code runtime-output-file}, {@code use-side-channel}) and Tandem's cluster identity.
+ * {@code startup-input-file}, {@code runtime-output-file}, {@code use-side-channel}), Tandem's cluster identity and
+ * the Aeron side channel's settings.
  */
 public final class ConfigSchema
 {
@@ -37,8 +38,15 @@ public final class ConfigSchema
         /** A list of IPv4/IPv6 addresses or CIDR blocks: read with {@link TandemConfig#list(String)}. */
         ADDRESS_LIST,
         /** A file path, empty for none: read with {@link TandemConfig#path(String)}. */
-        PATH
+        PATH,
+        /** A UDP endpoint, host:port ([v6]:port), empty for none: read with {@link TandemConfig#endpoint(String)}. */
+        ENDPOINT,
+        /** A list of UDP endpoints, host:port: read with {@link TandemConfig#endpoints(String)}. */
+        ENDPOINT_LIST
     }
+
+    /** Values of {@code ha.channel}: how nodes reach each other on the side channel. */
+    public static final List<String> HA_CHANNELS = List.of("unicast", "multicast", "mdc", "ipc");
 
     /** Exception policy values, as Suricata's {@code *-policy} keys take them. */
     public static final List<String> EXCEPTION_POLICIES =
@@ -178,6 +186,9 @@ public final class ConfigSchema
                 case CHOICE -> "one of " + String.join(", ", choices);
                 case ADDRESS_LIST -> "a list of IPv4/IPv6 addresses or CIDR blocks";
                 case PATH -> "a file path, or \"\" for none";
+                case ENDPOINT -> "host:port (a name, an IPv4 address or a [bracketed] IPv6 address; port 1 to " +
+                    "65535), or \"\" for none";
+                case ENDPOINT_LIST -> "a list of host:port endpoints";
             };
         }
 
@@ -333,7 +344,32 @@ public final class ConfigSchema
         path("ha.runtime-output-file", "\"\"", "HA file every generated HA message is appended to.");
         size("ha.runtime-output-max-size", "64mb", 1024, 1024L * 1024 * 1024,
             "Size at which the runtime output file is rotated to NAME.1, NAME.2, ...");
-        bool("ha.use-side-channel", "no", "Send and receive HA messages over the Aeron side channel.");
+        bool("ha.use-side-channel", "no",
+            "Send and receive HA messages over the Aeron side channel (tandem run); needs ha.enabled.");
+        choice("ha.channel", "unicast", HA_CHANNELS,
+            "Side channel: UDP unicast to the one peer, UDP multicast, multi-destination-cast (UDP to every peer), " +
+            "or IPC through a media driver the nodes share (ha.aeron.dir).");
+        endpoint("ha.local-endpoint", "0.0.0.0:7001", "Where this node receives peers' messages (unicast, mdc).");
+        endpoints("ha.peers", "Peers' local endpoints this node sends to: exactly one for unicast, any for mdc.");
+        endpoint("ha.multicast-endpoint", "\"\"", "Multicast group and port (multicast), e.g. 224.0.1.1:40456.");
+        integer("ha.stream-id", "7001", 1, MAX_INT, "Aeron stream id of HA messages; the same on every node.");
+        path("ha.auth-key-file", "\"\"",
+            "File holding the cluster key (at least 32 bytes; a trailing newline is ignored): every message carries " +
+            "an HMAC-SHA256 with it, and unauthenticated ones are dropped. Empty: unauthenticated (warned at start).");
+        integer("ha.heartbeat-interval", "200", 1, 60_000, "Milliseconds between heartbeats to peers.");
+        integer("ha.peer-timeout", "2000", 1, 3_600_000,
+            "Milliseconds without a message after which a peer counts as down.");
+        integer("ha.resync-timeout", "10000", 1, 3_600_000,
+            "Milliseconds to wait for a peer's resync, and for the peers at start before this node is ready anyway.");
+
+        section("ha.aeron", "The side channel's Aeron media driver.");
+        path("ha.aeron.dir", "\"\"",
+            "Directory of an external media driver to use; empty starts one embedded in the node.");
+        path("ha.aeron.data-dir", "\"\"",
+            "Where the embedded driver puts its directory (aeron-node-<node-id>); empty: /dev/shm/tandem " +
+            "(the temp dir without /dev/shm).");
+        size("ha.aeron.term-length", "64kb", 64 * 1024, 1024L * 1024 * 1024,
+            "Term length of the HA publication, a power of two; 64kb keeps a node near 11 MB of shared memory.");
     }
 
     private ConfigSchema()
@@ -422,6 +458,16 @@ public final class ConfigSchema
     private static void path(final String path, final String defaultText, final String description)
     {
         key(path, Type.PATH, defaultText, 0, 0, List.of(), description);
+    }
+
+    private static void endpoint(final String path, final String defaultText, final String description)
+    {
+        key(path, Type.ENDPOINT, defaultText, 0, 0, List.of(), description);
+    }
+
+    private static void endpoints(final String path, final String description)
+    {
+        key(path, Type.ENDPOINT_LIST, "[]", 0, 0, List.of(), description);
     }
 
     private static void addresses(final String path, final String description)

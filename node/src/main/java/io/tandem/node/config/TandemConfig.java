@@ -265,7 +265,11 @@ public final class TandemConfig
         {
             return parseAddresses(key, node);
         }
-        if (key.type() == ConfigSchema.Type.PATH && node.isNull())
+        if (key.type() == ConfigSchema.Type.ENDPOINT_LIST)
+        {
+            return parseEndpoints(key, node);
+        }
+        if ((key.type() == ConfigSchema.Type.PATH || key.type() == ConfigSchema.Type.ENDPOINT) && node.isNull())
         {
             return "";
         }
@@ -285,6 +289,7 @@ public final class TandemConfig
             case SECONDS, INTEGER -> inRange(key, text, ConfigValues.parseWhole(path, text, key.allowed()));
             case CHOICE -> parseChoice(key, text);
             case PATH -> text;
+            case ENDPOINT -> text.isBlank() ? "" : parseEndpoint(key, text.trim());
             default -> throw new IllegalStateException(key.type().name());
         };
     }
@@ -345,6 +350,57 @@ public final class TandemConfig
             {
                 problems.add(key.path() + ": '" + entry + "' is not an IP address or CIDR block (" +
                     ex.getMessage() + ")");
+            }
+        }
+        if (!problems.isEmpty())
+        {
+            throw new ConfigException(problems);
+        }
+        return List.copyOf(entries);
+    }
+
+    private static String parseEndpoint(final ConfigSchema.Key key, final String text)
+    {
+        final int colon = text.lastIndexOf(':');
+        final String host = colon < 0 ? "" : text.substring(0, colon);
+        final String port = colon < 0 ? "" : text.substring(colon + 1);
+        final boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
+        if (host.isEmpty() || (host.indexOf(':') >= 0 && !bracketed) || !port.matches("[0-9]{1,5}") ||
+            Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535)
+        {
+            throw new ConfigException(key.path() + ": '" + text + "' is not host:port (expected " +
+                key.allowed() + ")");
+        }
+        return text;
+    }
+
+    private static List<String> parseEndpoints(final ConfigSchema.Key key, final JsonNode node)
+    {
+        if (node.isNull())
+        {
+            return List.of();
+        }
+        if (node.isObject())
+        {
+            throw new ConfigException(key.path() + ": expected " + key.allowed() + ", got a section");
+        }
+        final List<String> entries = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        final Iterable<JsonNode> items = node.isArray() ? node : List.of(node);
+        for (final JsonNode item : items)
+        {
+            if (item.isContainerNode() || item.isNull())
+            {
+                problems.add(key.path() + ": entry " + describe(item) + " is not host:port");
+                continue;
+            }
+            try
+            {
+                entries.add(parseEndpoint(key, item.asText().trim()));
+            }
+            catch (final ConfigException ex)
+            {
+                problems.addAll(ex.problems());
             }
         }
         if (!problems.isEmpty())
@@ -471,6 +527,31 @@ public final class TandemConfig
     }
 
     /**
+     * An endpoint key.
+     *
+     * @param path full dotted key path, e.g. {@code ha.local-endpoint}.
+     * @return host:port as written, or the empty string for none.
+     * @throws ConfigException when the key is unknown or not an {@link ConfigSchema.Type#ENDPOINT}.
+     */
+    public String endpoint(final String path)
+    {
+        return (String)typed(path, ConfigSchema.Type.ENDPOINT);
+    }
+
+    /**
+     * An endpoint list key.
+     *
+     * @param path full dotted key path, e.g. {@code ha.peers}.
+     * @return host:port entries as written, unmodifiable, possibly empty.
+     * @throws ConfigException when the key is unknown or not an {@link ConfigSchema.Type#ENDPOINT_LIST}.
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> endpoints(final String path)
+    {
+        return (List<String>)typed(path, ConfigSchema.Type.ENDPOINT_LIST);
+    }
+
+    /**
      * The effective configuration as YAML, every key in schema order, for logging at start. Loading this text gives
      * an equal configuration.
      *
@@ -547,8 +628,8 @@ public final class TandemConfig
             case SIZE -> ConfigValues.formatSize((Long)value);
             case SECONDS, INTEGER -> value.toString();
             case CHOICE -> "yes".equals(value) || "no".equals(value) ? "\"" + value + "\"" : value.toString();
-            case ADDRESS_LIST -> formatList(value);
-            case PATH -> quote((String)value);
+            case ADDRESS_LIST, ENDPOINT_LIST -> formatList(value);
+            case PATH, ENDPOINT -> quote((String)value);
         };
     }
 

@@ -1,5 +1,7 @@
 package io.tandem.node.flow;
 
+import java.util.function.Consumer;
+
 import io.tandem.node.decode.Packet;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
@@ -29,8 +31,9 @@ import io.tandem.node.stats.StatsSource;
 public final class FlowTable implements StatsSource
 {
     /**
-     * Bytes accounted against the memcap per flow: the flow object with its embedded key, counters and links (168
-     * bytes with compact object headers, measured by {@code tandem bench --memory}) and its slot in the spare array.
+     * Bytes accounted against the memcap per flow: what the heap really holds for it (the flow with its embedded key,
+     * counters and links, 168 bytes with compact object headers as {@code bin/tandem} runs, measured by {@code
+     * tandem bench --memory}, and its spare-pool slot), so {@code flow.memcap} bounds the heap.
      */
     public static final int FLOW_BYTES = 176;
     /** Bytes accounted per hash bucket. */
@@ -399,6 +402,38 @@ public final class FlowTable implements StatsSource
     }
 
     /**
+     * Number of hash buckets, for a walk over the table spread across several calls of
+     * {@link #forEachFlowInBucket(int, Consumer)}.
+     *
+     * @return the count.
+     */
+    public int bucketCount()
+    {
+        return buckets.length;
+    }
+
+    /**
+     * Visit the live flows of one hash bucket. A flow never changes bucket, so a walk over every bucket spread across
+     * several calls (an HA resync served a few buckets per duty cycle) visits each flow that stays in the table from
+     * start to end exactly once, whatever is inserted or removed in between. The visitor must not insert or remove
+     * flows.
+     *
+     * @param bucket  0 to {@link #bucketCount()} - 1.
+     * @param visitor told about each flow of the bucket, standby ones included.
+     * @return the number of flows visited.
+     */
+    public int forEachFlowInBucket(final int bucket, final Consumer<Flow> visitor)
+    {
+        int visited = 0;
+        for (Flow f = buckets[bucket]; f != null; f = f.hashNext)
+        {
+            visitor.accept(f);
+            visited++;
+        }
+        return visited;
+    }
+
+    /**
      * End a live flow now (an HA delete from the peer that owns it).
      *
      * @param f      a live flow of this table.
@@ -555,6 +590,22 @@ public final class FlowTable implements StatsSource
         flushed += ended;
         checkRecovery();
         return ended;
+    }
+
+    /**
+     * Visit every live flow (standby ones included), oldest first per list; the action must not end flows.
+     *
+     * @param action told about each flow.
+     */
+    public void forEachFlow(final Consumer<Flow> action)
+    {
+        for (int list = 0; list <= LIST_COUNT; list++)
+        {
+            for (Flow f = lruHead[list]; f != null; f = f.lruNext)
+            {
+                action.accept(f);
+            }
+        }
     }
 
     /**

@@ -23,6 +23,8 @@ public final class HaChange
     public static final int OWNER = 0x40;
     /** An extension record was marked pending. */
     public static final int RECORD = 0x80;
+    /** An update that could not be sent (back pressure, no peer) is to be sent again. */
+    public static final int RESEND = 0x100;
 
     private HaChange()
     {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.function.Consumer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tandem.node.decode.Packet;
@@ -25,6 +27,7 @@ import io.tandem.proto.ha.v1.IgnoreDirection;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionDelete;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
 
 /**
@@ -40,7 +43,10 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <p>
  * <b>Throttles</b>: a non-critical update is due once the session is {@code min-session-lifetime} old and the time is
  * at or past its next allowed time, which every update sets to <i>now</i> + {@code min-sync-interval} (so an idle
- * session cannot burst). 0 disables a throttle; with both 0, every change that advances a session (counters and
+ * session cannot burst). A state change (each TCP handshake step, a flow state change; teardown steps are critical)
+ * is not held by {@code min-sync-interval}, only by {@code min-session-lifetime}: a standby that missed a handshake
+ * step could not interpret the packets that follow it, whereas one that missed counters and sequence numbers takes
+ * over with a takeover gap. 0 disables a throttle; with both 0, every change that advances a session (counters and
  * sequence numbers included) is replicated at the next flush.
  * <p>
  * <b>Critical changes</b> ignore both throttles and are sent at the next flush:
@@ -49,7 +55,8 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  *     <li>a drop or reset verdict ({@link #verdict(Flow, int, long)}, or the TCP engine's drop);</li>
  *     <li>ignore direction becoming both ({@link #ignoreDirection(Flow, int, long)});</li>
  *     <li>the application protocol identified ({@link #applicationProtocol(Flow, int, long)});</li>
- *     <li>a session closing (TCP state closed or time-wait);</li>
+ *     <li>a session closing: each teardown step (a FIN or RST seen: fin-wait, close-wait, closing, last-ack,
+ *     time-wait, closed), so a standby knows where each side's data ends;</li>
  *     <li>this node taking a standby session over (promotion);</li>
  *     <li>deletion (deletes are always sent at once).</li>
  * </ul>
@@ -61,11 +68,27 @@ import io.tandem.proto.ha.v1.SessionUpdate;
  * <b>Consumption</b> ({@link #apply(Envelope, long)}): an update for an unknown session creates it in standby, for a
  * known one updates it and puts it in standby; a delete removes a standby session; records are dispatched through the
  * registry (unknown ones counted and skipped). Tandem's own records are registered first: the flow record
- * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}).
+ * ({@link FlowRecordProvider}) and the TCP tracker record ({@link TcpTrackerRecordProvider}); a worker with app-layer
+ * detection adds the app-layer record ({@link AppLayerRecordProvider}) next.
+ * <p>
+ * <b>Hand-over</b>: a node that stops (or a capture that ends) sends no deletes; the worker first has each owned TCP
+ * session's queued in-order data inspected and marks its TCP record ({@link #handedOver(Flow, long)}), then
+ * {@link #shutdown(long)} sends every pending update, so the peer continues each stream right after what this node
+ * inspected.
+ * <p>
+ * <b>Side channel</b> ({@link HaSideChannel}): received session messages come one at a time, already checked by the
+ * transport ({@link #apply(SessionMessage, long)}); a message that could not be sent is handed back
+ * ({@link #requeue(SessionMessage, long)}) so its session stays pending; a resync a peer asks for reads full-state
+ * updates of the owned sessions a few buckets at a time ({@link #snapshotOwned(int, int, Collection, long)}).
  * <p>
  * <b>Takeover</b>: the first packet on a standby session promotes it. When a TCP packet shows the standby was behind
- * (sequence or ACK past what it knew), the missing bytes are a takeover gap: counted apart from ordinary gaps, the
- * tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no evasion event is raised.
+ * (sequence or ACK past what it knew), the missing sequence space is a takeover gap ({@link #takeoverGaps()}): counted
+ * apart from ordinary gaps, the tracker flagged {@link TcpStreamTracker#FLAG_TAKEOVER_GAP} and moved forward so no
+ * evasion event is raised. Each direction whose ISN is known is marked {@link TcpStreamTracker#FLAG_TAKEN_OVER}: its
+ * stream continues where the owner's reassembly stood (replicated by the TCP tracker record), and bytes before the
+ * owner's next sequence number that never reach this node (segments the owner held beyond a hole, or sent while the
+ * standby was behind) are delivered to stream consumers as takeover gaps, not as losses
+ * ({@code tcp.reassembly_takeover_gap}).
  * <p>
  * Time is the caller's (packet time, or a clock): every method takes {@code nowNs}. Not thread-safe: one per worker.
  */
@@ -92,14 +115,16 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private final ArrayList<HaSession> stillDirty = new ArrayList<>();
     private final ArrayDeque<HaSession> free = new ArrayDeque<>();
     private final FlowKey scratchKey = new FlowKey();
+    private final Consumer<Flow> snapshotVisitor = this::snapshotFlow;
     private SessionBatch.Builder batch = SessionBatch.newBuilder();
+    private Collection<SessionMessage> snapshotOut;
     private long nowNs = Long.MIN_VALUE;
 
     private long updatesSent;
     private long deletesSent;
     private long criticalSent;
     private long throttled;
-    private long envelopesSent;
+    private long batchesSent;
     private long envelopesReceived;
     private long envelopesRejected;
     private long ownEnvelopesSkipped;
@@ -112,6 +137,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long takeoverGapBytes;
     private long startupRecords;
     private long startupCorrupt;
+    private long requeuedUpdates;
+    private long requeuedDeletes;
+    private long requeueDropped;
+    private long snapshots;
 
     /**
      * A manager for one worker. Registers Tandem's flow and TCP tracker records in the registry (register plugins
@@ -188,7 +217,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 {
                     critical = true;
                 }
-                if (ssn.state == TcpState.CLOSED || ssn.state == TcpState.TIME_WAIT)
+                if (ssn.state.ordinal() > TcpState.ESTABLISHED.ordinal())
                 {
                     critical = true;
                 }
@@ -283,6 +312,21 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
         registry.markPending(s, index);
         mark(s, HaChange.RECORD, false);
+    }
+
+    /**
+     * This node is handing a session over (it stops) and inspected the session's queued data first: its TCP tracker
+     * record, which says where this node's reassembly stands, goes with the session's last update.
+     *
+     * @param flow   the flow.
+     * @param timeNs now.
+     */
+    public void handedOver(final Flow flow, final long timeNs)
+    {
+        if (TcpEngine.session(flow) != null)
+        {
+            markRecord(flow, tcpRecord.index(), timeNs);
+        }
     }
 
     /**
@@ -403,13 +447,22 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         {
             s.lastTcpState = ssn.state.ordinal();
             final boolean toServer = direction == Flow.TO_SERVER;
-            takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
-            if ((p.tcpFlags & Packet.TH_ACK) != 0)
+            if (ssn.isnKnown(toServer))
+            {
+                takeoverGap(toServer ? ssn.client : ssn.server, p.seq);
+            }
+            if ((p.tcpFlags & Packet.TH_ACK) != 0 && ssn.isnKnown(!toServer))
             {
                 takeoverGap(toServer ? ssn.server : ssn.client, p.ack);
             }
-            takenOver(ssn.client);
-            takenOver(ssn.server);
+            if (ssn.isnKnown(true))
+            {
+                takenOver(ssn.client);
+            }
+            if (ssn.isnKnown(false))
+            {
+                takenOver(ssn.server);
+            }
         }
         mark(s, HaChange.OWNER, true);
     }
@@ -417,7 +470,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private static void takenOver(final TcpStreamTracker stream)
     {
         stream.flags |= TcpStreamTracker.FLAG_TAKEN_OVER;
-        stream.takeoverSeq = stream.nextSeq;
+        stream.takeoverEndSeq = stream.nextSeq;
     }
 
     private void takeoverGap(final TcpStreamTracker stream, final int seq)
@@ -473,6 +526,125 @@ public final class HaManager implements FlowPromotionListener, StatsSource
             }
         }
         return applied;
+    }
+
+    /**
+     * Apply one session message a peer sent, already checked by the transport that carried it (version, cluster,
+     * HMAC, sequence): the side channel's way in, on the worker thread.
+     *
+     * @param message the update or delete.
+     * @param timeNs  now.
+     * @return 1 when applied, 0 when not (a delete for no standby session, an update no flow could be had for).
+     */
+    public int apply(final SessionMessage message, final long timeNs)
+    {
+        advance(timeNs);
+        if (message.hasUpdate())
+        {
+            return applyUpdate(message.getUpdate()) ? 1 : 0;
+        }
+        if (message.hasDelete())
+        {
+            return applyDelete(message.getDelete()) ? 1 : 0;
+        }
+        return 0;
+    }
+
+    /**
+     * A message this manager produced could not be sent (the transport's ring was full, or back pressure or a missing
+     * peer kept it from being published): keep its session pending so that its state goes again later. An update
+     * marks the session changed (subject to the throttles) with the records it carried pending again; a delete is
+     * queued again, unless a new session this node owns took the key meanwhile (its updates supersede the delete).
+     * An update for a session that ended or became standby meanwhile is dropped (counted): its delete, or the peer
+     * that took it over, says what became of it.
+     *
+     * @param message the unsent update or delete.
+     * @param timeNs  now.
+     * @return true when it will be sent again.
+     */
+    public boolean requeue(final SessionMessage message, final long timeNs)
+    {
+        advance(timeNs);
+        if (message.hasDelete())
+        {
+            final Flow flow = flowTable.lookup(SessionKeyCodec.decode(message.getDelete().getKey(), null, scratchKey));
+            if (flow != null && !flow.standby())
+            {
+                requeueDropped++;
+                return false;
+            }
+            batch.addMessages(message);
+            requeuedDeletes++;
+            return true;
+        }
+        final SessionUpdate update = message.getUpdate();
+        final Flow flow = flowTable.lookup(SessionKeyCodec.decode(update.getKey(), update.getDirection(), scratchKey));
+        final HaSession s = flow == null ? null : sessionOf(flow);
+        if (s == null || s.standby || flow.standby())
+        {
+            requeueDropped++;
+            return false;
+        }
+        for (final SessionRecord record : update.getRecordsList())
+        {
+            final int index = registry.indexOf(record.getPreprocessorId(), record.getSubcode());
+            if (index >= 0)
+            {
+                registry.markPending(s, index);
+            }
+        }
+        mark(s, HaChange.RESEND, false);
+        requeuedUpdates++;
+        return true;
+    }
+
+    /**
+     * Full-state updates of the sessions this node owns, for a resync a peer asked for, a few hash buckets at a time
+     * so that the worker is never stalled: walks buckets from {@code fromBucket} until {@code maxMessages} are out
+     * (finishing the bucket it is in). A session younger than {@code min-session-lifetime} is left out (its first
+     * update follows the throttle); every other owned session gets an update with its core state and every record it
+     * ever sent or has pending. Pending changes stay pending: they still go with the session's next update.
+     *
+     * @param fromBucket  the first bucket to walk, 0 to start.
+     * @param maxMessages the most messages to add, at least 1.
+     * @param out         where the updates go.
+     * @param timeNs      now.
+     * @return the next bucket to walk; {@link FlowTable#bucketCount()} once every bucket was walked.
+     */
+    public int snapshotOwned(
+        final int fromBucket, final int maxMessages, final Collection<SessionMessage> out, final long timeNs)
+    {
+        advance(timeNs);
+        snapshotOut = out;
+        final int before = out.size();
+        int bucket = fromBucket;
+        final int buckets = flowTable.bucketCount();
+        while (bucket < buckets && out.size() - before < maxMessages)
+        {
+            flowTable.forEachFlowInBucket(bucket, snapshotVisitor);
+            bucket++;
+        }
+        snapshotOut = null;
+        return bucket;
+    }
+
+    private void snapshotFlow(final Flow flow)
+    {
+        final HaSession s = sessionOf(flow);
+        if (s == null || s.standby || flow.standby() || nowNs - s.createdNs < lifetimeNs)
+        {
+            return;
+        }
+        final int pending = s.pendingMask;
+        final int records = (s.syncedMask | pending) & registry.registeredMask();
+        s.pendingMask = records;
+        final SessionUpdate.Builder update = coreUpdate(s, flow);
+        HaRecordCodec.addPending(registry, s, update);
+        s.syncedMask |= records;
+        s.pendingMask = pending;
+        s.everSynced = true;
+        snapshots++;
+        snapshotOut.add(SessionMessage.newBuilder().setUpdate(update).build());
     }
 
     /**
@@ -574,20 +746,13 @@ public final class HaManager implements FlowPromotionListener, StatsSource
 
     private boolean due(final HaSession s)
     {
-        return nowNs - s.createdNs >= lifetimeNs && nowNs >= s.nextAllowedNs;
+        return nowNs - s.createdNs >= lifetimeNs && (nowNs >= s.nextAllowedNs || (s.changes & HaChange.STATE) != 0);
     }
 
     private void sendUpdate(final HaSession s)
     {
-        final Flow flow = s.flow;
-        final SessionUpdate.Builder update = SessionUpdate.newBuilder()
-            .setKey(SessionKeyCodec.encode(flow))
-            .setSessionFlags(s.sessionFlags)
-            .setIpProtocol(flow.key().protocol())
-            .setApplicationProtocol(s.appProto)
-            .setDirection(SessionKeyCodec.direction(flow))
-            .setIgnoreDirectionValue(s.ignoreDirection)
-            .setCreationTimeNs(flow.startNs());
+        final SessionUpdate.Builder update = coreUpdate(s, s.flow);
+        s.syncedMask |= s.pendingMask & registry.registeredMask();
         HaRecordCodec.addPending(registry, s, update);
         batch.addMessages(SessionMessage.newBuilder().setUpdate(update));
         updatesSent++;
@@ -606,16 +771,28 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         }
     }
 
+    private static SessionUpdate.Builder coreUpdate(final HaSession s, final Flow flow)
+    {
+        return SessionUpdate.newBuilder()
+            .setKey(SessionKeyCodec.encode(flow))
+            .setSessionFlags(s.sessionFlags)
+            .setIpProtocol(flow.key().protocol())
+            .setApplicationProtocol(s.appProto)
+            .setDirection(SessionKeyCodec.direction(flow))
+            .setIgnoreDirectionValue(s.ignoreDirection)
+            .setCreationTimeNs(flow.startNs());
+    }
+
     private void publish()
     {
         if (batch.getMessagesCount() == 0)
         {
             return;
         }
-        final Envelope envelope = envelopes.sessions(batch.build(), nowNs);
+        final SessionBatch built = batch.build();
         batch = SessionBatch.newBuilder();
-        envelopesSent++;
-        sink.onEnvelope(envelope);
+        batchesSent++;
+        sink.onSessions(built, nowNs, envelopes);
     }
 
     private void advance(final long timeNs)
@@ -635,6 +812,16 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     public static HaSession sessionOf(final Flow flow)
     {
         return flow.haState() instanceof HaSession s ? s : null;
+    }
+
+    /**
+     * The worker's flow table, for the side channel's bookkeeping.
+     *
+     * @return the table.
+     */
+    FlowTable flowTable()
+    {
+        return flowTable;
     }
 
     /**
@@ -707,7 +894,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.updates.critical", criticalSent);
         sink.counter("ha.updates.throttled", throttled);
         sink.counter("ha.deletes.sent", deletesSent);
-        sink.counter("ha.envelopes.sent", envelopesSent);
+        sink.counter("ha.batches.sent", batchesSent);
         sink.counter("ha.envelopes.received", envelopesReceived);
         sink.counter("ha.envelopes.not_applied", envelopesRejected);
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);
@@ -722,6 +909,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.takeover.gap_bytes", takeoverGapBytes);
         sink.counter("ha.startup.records", startupRecords);
         sink.counter("ha.startup.corrupt", startupCorrupt);
+        sink.counter("ha.requeued.updates", requeuedUpdates);
+        sink.counter("ha.requeued.deletes", requeuedDeletes);
+        sink.counter("ha.requeued.dropped", requeueDropped);
+        sink.counter("ha.resync.sessions", snapshots);
         registry.reportStats(sink);
         envelopes.reportStats(sink);
     }

@@ -23,6 +23,7 @@ public final class HaSession implements HaSessionHandle
     boolean critical;
     int changes;
     int pendingMask;
+    int syncedMask;
     int sessionFlags;
     int appProto;
     int ignoreDirection;
@@ -42,6 +43,7 @@ public final class HaSession implements HaSessionHandle
         critical = false;
         changes = 0;
         pendingMask = 0;
+        syncedMask = 0;
         sessionFlags = 0;
         appProto = 0;
         ignoreDirection = 0;

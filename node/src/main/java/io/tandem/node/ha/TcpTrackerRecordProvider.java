@@ -10,18 +10,26 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpState;
 import io.tandem.node.tcp.TcpStreamTracker;
+import io.tandem.node.tcp.reassembly.ReassemblySession;
+import io.tandem.node.tcp.reassembly.ReassemblyStream;
+import io.tandem.node.tcp.reassembly.Reassembler;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
  * Tandem's TCP tracker record (preprocessor id 1, subcode 1, as docs/ha-records.md reserves): the session state and,
  * per direction, ISN, next sequence, last ACK, next window edge, window, window scale, SACK-permitted, timestamp state
- * and flags, so that a promoted standby continues the session in sequence instead of picking it up midstream.
+ * and flags, so that a promoted standby continues the session in sequence instead of picking it up midstream; and
+ * where the owner's reassembly of the direction stands (the first sequence number it has not inspected, and that
+ * byte's stream offset), so that the standby's stream starts exactly there: bytes the owner inspected are not
+ * inspected twice, bytes it had not are not skipped.
  * <p>
- * Layout, big-endian: version (1), state (1), previous state (1), session TCP flags (1), session flags (4), then the
- * client tracker and the server tracker, {@value #TRACKER_BYTES} bytes each: ISN (4), next seq (4), last ACK (4), next
- * window (4), window (8), window scale (1), SACK-permitted (1), host OS policy ordinal + 1 (1, 0 = none), TCP flags
- * (1), last timestamp (4), flags (4), last packet time in seconds (8), reserved (4).
+ * Layout (version 2), big-endian: version (1), state (1), previous state (1), session TCP flags (1), session flags
+ * (4), then the client tracker and the server tracker, {@value #TRACKER_BYTES} bytes each: ISN (4), next seq (4),
+ * last ACK (4), next window (4), window (8), window scale (1), SACK-permitted (1), host OS policy ordinal + 1 (1, 0 =
+ * none), TCP flags (1), last timestamp (4), flags (4), last packet time in seconds (8), first sequence number not
+ * inspected (4), its stream offset (8). Version 1 records (40 bytes per tracker plus 4 reserved, no reassembly
+ * position) are still read: the stream then starts at the next sequence number.
  */
 public final class TcpTrackerRecordProvider implements HaRecordProvider
 {
@@ -30,11 +38,13 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
     /** Subcode of the tracker record. */
     public static final int SUBCODE = 1;
     /** Bytes per direction. */
-    public static final int TRACKER_BYTES = 48;
+    public static final int TRACKER_BYTES = 56;
     /** Size of a record. */
     public static final int RECORD_BYTES = 8 + 2 * TRACKER_BYTES;
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int VERSION_1 = 1;
+    private static final int TRACKER_BYTES_V1 = 48;
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final HostOsPolicy[] POLICIES = HostOsPolicy.values();
 
@@ -120,15 +130,18 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
         buffer.putByte(offset + 2, (byte)ssn.prevState.ordinal());
         buffer.putByte(offset + 3, (byte)ssn.tcpFlags);
         buffer.putInt(offset + 4, ssn.flags, BE);
-        putTracker(buffer, offset + 8, ssn.client);
-        putTracker(buffer, offset + 8 + TRACKER_BYTES, ssn.server);
+        final ReassemblySession rs = Reassembler.state(((HaSession)session).flow);
+        putTracker(buffer, offset + 8, ssn.client, rs == null ? null : rs.stream(true));
+        putTracker(buffer, offset + 8 + TRACKER_BYTES, ssn.server, rs == null ? null : rs.stream(false));
         return RECORD_BYTES;
     }
 
     @Override
     public void consume(final HaSessionHandle session, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < RECORD_BYTES || buffer.getByte(offset) != VERSION)
+        final int version = buffer.getByte(offset);
+        final int trackerBytes = version == VERSION ? TRACKER_BYTES : TRACKER_BYTES_V1;
+        if ((version != VERSION && version != VERSION_1) || length < 8 + 2 * trackerBytes)
         {
             return;
         }
@@ -144,12 +157,13 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
         ssn.tcpFlags = buffer.getByte(offset + 3) & 0xFF;
         ssn.flags = buffer.getInt(offset + 4, BE);
         ssn.queueLength = 0;
-        getTracker(buffer, offset + 8, ssn.client);
-        getTracker(buffer, offset + 8 + TRACKER_BYTES, ssn.server);
+        getTracker(buffer, offset + 8, ssn.client, version);
+        getTracker(buffer, offset + 8 + trackerBytes, ssn.server, version);
         restored++;
     }
 
-    private static void putTracker(final MutableDirectBuffer buffer, final int at, final TcpStreamTracker t)
+    private static void putTracker(
+        final MutableDirectBuffer buffer, final int at, final TcpStreamTracker t, final ReassemblyStream stream)
     {
         buffer.putInt(at, t.isn, BE);
         buffer.putInt(at + 4, t.nextSeq, BE);
@@ -163,10 +177,25 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
         buffer.putInt(at + 28, t.lastTs, BE);
         buffer.putInt(at + 32, t.flags, BE);
         buffer.putLong(at + 36, t.lastPktTsSeconds, BE);
-        buffer.putInt(at + 44, 0, BE);
+        if (stream != null && stream.initialised())
+        {
+            buffer.putInt(at + 44, stream.deliverySeq(), BE);
+            buffer.putLong(at + 48, stream.appProgress(), BE);
+        }
+        else if (t.has(TcpStreamTracker.FLAG_TAKEN_OVER))
+        {
+            buffer.putInt(at + 44, t.takeoverSeq, BE);
+            buffer.putLong(at + 48, t.takeoverOffset, BE);
+        }
+        else
+        {
+            buffer.putInt(at + 44, t.isn + 1, BE);
+            buffer.putLong(at + 48, 0, BE);
+        }
     }
 
-    private static void getTracker(final DirectBuffer buffer, final int at, final TcpStreamTracker t)
+    private static void getTracker(
+        final DirectBuffer buffer, final int at, final TcpStreamTracker t, final int version)
     {
         t.restore(
             buffer.getInt(at, BE),
@@ -182,5 +211,15 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
         t.osPolicy = policy == 0 || policy > POLICIES.length ? null : POLICIES[policy - 1];
         t.tcpFlags = (short)(buffer.getByte(at + 27) & 0xFF);
         t.lastPktTsSeconds = buffer.getLong(at + 36, BE);
+        if (version == VERSION)
+        {
+            t.takeoverSeq = buffer.getInt(at + 44, BE);
+            t.takeoverOffset = buffer.getLong(at + 48, BE);
+        }
+        else
+        {
+            t.takeoverSeq = t.nextSeq;
+            t.takeoverOffset = 0;
+        }
     }
 }

@@ -352,6 +352,10 @@ public final class EveWriter
         json.writeNumberField("bytes", d.bytes());
         json.writeNumberField("gaps", d.gaps());
         json.writeNumberField("gap_bytes", d.gapBytes());
+        if (d.takeoverGapBytes() > 0)
+        {
+            json.writeNumberField("takeover_gap_bytes", d.takeoverGapBytes());
+        }
         json.writeStringField("sha256", d.sha256());
         json.writeEndObject();
     }

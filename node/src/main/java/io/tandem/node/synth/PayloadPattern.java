@@ -1,5 +1,6 @@
 package io.tandem.node.synth;
 
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 import org.agrona.MutableDirectBuffer;
@@ -11,6 +12,10 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * Nothing is stored per flow but the key, and any range of any stream can be regenerated, which is how
  * {@link SynthManifest.Flow#payload(boolean)} gives tests the exact bytes an application would see.
+ * <p>
+ * A key's bits above the table index name an application <b>preamble</b> the stream starts with (0: none): the
+ * opening bytes of an HTTP request or response, a TLS ClientHello or ServerHello, an SSH identification string, an
+ * SMTP EHLO or banner. The letters follow from the preamble's end at their usual offsets.
  */
 public final class PayloadPattern
 {
@@ -19,7 +24,21 @@ public final class PayloadPattern
     /** XOR applied to every byte of an altered (overlapping, different-data) copy. */
     public static final int ALTERED_XOR = 0x20;
 
+    /** Shift of the preamble number in a key. */
+    public static final int PREAMBLE_SHIFT = 16;
+
     private static final int MASK = TABLE_LENGTH - 1;
+    private static final byte[][] PREAMBLES = {
+        new byte[0],
+        ascii("GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n"),
+        ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"),
+        bytes(0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03),
+        bytes(0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 0x00, 0x56, 0x03, 0x03),
+        ascii("SSH-2.0-OpenSSH_9.6\r\n"),
+        ascii("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
+        ascii("EHLO client.example.com\r\n"),
+        ascii("220 mail.example.com ESMTP ready\r\n"),
+    };
     private static final byte[] TABLE = new byte[TABLE_LENGTH * 2];
     private static final byte[] ALTERED_TABLE = new byte[TABLE_LENGTH * 2];
 
@@ -42,6 +61,44 @@ public final class PayloadPattern
     }
 
     /**
+     * A key whose stream starts with a preamble.
+     *
+     * @param key      a table key (0..65535).
+     * @param preamble the preamble: 1/2 HTTP request/response, 3/4 TLS client/server hello, 5/6 SSH client/server,
+     *                 7/8 SMTP client/server; 0 for none.
+     * @return the key.
+     */
+    public static int withPreamble(final int key, final int preamble)
+    {
+        if (preamble < 0 || preamble >= PREAMBLES.length)
+        {
+            throw new IllegalArgumentException("no such preamble: " + preamble);
+        }
+        return (key & MASK) | (preamble << PREAMBLE_SHIFT);
+    }
+
+    private static byte[] preamble(final int key)
+    {
+        final int p = key >>> PREAMBLE_SHIFT;
+        return p < PREAMBLES.length ? PREAMBLES[p] : PREAMBLES[0];
+    }
+
+    private static byte[] ascii(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] bytes(final int... values)
+    {
+        final byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++)
+        {
+            b[i] = (byte)values[i];
+        }
+        return b;
+    }
+
+    /**
      * Write a range of a stream.
      *
      * @param key               stream key.
@@ -61,6 +118,13 @@ public final class PayloadPattern
     {
         final byte[] table = altered ? ALTERED_TABLE : TABLE;
         int done = 0;
+        final byte[] preamble = preamble(key);
+        while (done < length && streamOffset + done < preamble.length)
+        {
+            final int b = preamble[(int)(streamOffset + done)];
+            destination.putByte(destinationOffset + done, (byte)(altered ? b ^ ALTERED_XOR : b));
+            done++;
+        }
         while (done < length)
         {
             final int start = (int)((key + streamOffset + done) & MASK);
@@ -81,9 +145,11 @@ public final class PayloadPattern
     public static byte[] bytes(final int key, final long streamOffset, final int length)
     {
         final byte[] bytes = new byte[length];
+        final byte[] preamble = preamble(key);
         for (int i = 0; i < length; i++)
         {
-            bytes[i] = TABLE[(int)((key + streamOffset + i) & MASK)];
+            final long at = streamOffset + i;
+            bytes[i] = at < preamble.length ? preamble[(int)at] : TABLE[(int)((key + at) & MASK)];
         }
         return bytes;
     }
@@ -99,7 +165,9 @@ public final class PayloadPattern
     public static long crc32c(final CRC32C crc, final int key, final long length)
     {
         crc.reset();
-        long done = 0;
+        final byte[] preamble = preamble(key);
+        long done = Math.min(length, preamble.length);
+        crc.update(preamble, 0, (int)done);
         while (done < length)
         {
             final int start = (int)((key + done) & MASK);

@@ -30,6 +30,7 @@ public final class SynthOptions
     private int responseMaxBytes = 16000;
     private int mss = 1460;
     private int maxExchanges = 3;
+    private int maxThinkTimeMs;
     private double reorderPct = 2.0;
     private double lossPct = 1.0;
     private double retransPct = 2.0;
@@ -42,6 +43,7 @@ public final class SynthOptions
     private double fragPct = 2.0;
     private double udpPct = 10.0;
     private double wrapPct = 10.0;
+    private double appPct = 0.0;
 
     /**
      * Seed of every random choice: the same seed and options give byte-identical output.
@@ -396,6 +398,29 @@ public final class SynthOptions
     }
 
     /**
+     * Longest idle time before each exchange after a session's first (a client thinking between requests on a
+     * kept-alive connection); each exchange draws 0..this. 0, the default, makes sessions last a few round trips.
+     *
+     * @return milliseconds.
+     */
+    public int maxThinkTimeMs()
+    {
+        return maxThinkTimeMs;
+    }
+
+    /**
+     * Longest idle time before each exchange after a session's first; each exchange draws 0..this.
+     *
+     * @param maxThinkTimeMs milliseconds, 0..60000.
+     * @return this.
+     */
+    public SynthOptions maxThinkTimeMs(final int maxThinkTimeMs)
+    {
+        this.maxThinkTimeMs = maxThinkTimeMs;
+        return this;
+    }
+
+    /**
      * Percent of TCP sessions where two adjacent data segments are captured swapped.
      *
      * @return the value.
@@ -660,6 +685,30 @@ public final class SynthOptions
     }
 
     /**
+     * Percent of TCP sessions that speak an application protocol: each direction's stream starts with the opening of
+     * HTTP, TLS, SSH or SMTP (drawn evenly) and the server port is the protocol's own (80, 443, 22, 25), so app-layer
+     * detection has something to find. 0 (the default) leaves every stream the plain letter pattern.
+     *
+     * @return the value.
+     */
+    public double appPct()
+    {
+        return appPct;
+    }
+
+    /**
+     * Percent of TCP sessions that speak an application protocol (see {@link #appPct()}).
+     *
+     * @param appPct the value.
+     * @return this.
+     */
+    public SynthOptions appPct(final double appPct)
+    {
+        this.appPct = appPct;
+        return this;
+    }
+
+    /**
      * Validate the settings.
      *
      * @return this.
@@ -672,6 +721,10 @@ public final class SynthOptions
         positive("clientHosts", clientHosts);
         positive("serverHosts", serverHosts);
         positive("maxExchanges", maxExchanges);
+        if (maxThinkTimeMs < 0 || maxThinkTimeMs > 60_000)
+        {
+            throw new IllegalArgumentException("maxThinkTimeMs must be in 0..60000: " + maxThinkTimeMs);
+        }
         if (mss < 16 || mss > 9000)
         {
             throw new IllegalArgumentException("mss must be in 16..9000: " + mss);
@@ -694,6 +747,7 @@ public final class SynthOptions
         percent("fragPct", fragPct);
         percent("udpPct", udpPct);
         percent("wrapPct", wrapPct);
+        percent("appPct", appPct);
         return this;
     }
 
@@ -721,6 +775,7 @@ public final class SynthOptions
         copy.responseMaxBytes = responseMaxBytes;
         copy.mss = mss;
         copy.maxExchanges = maxExchanges;
+        copy.maxThinkTimeMs = maxThinkTimeMs;
         copy.reorderPct = reorderPct;
         copy.lossPct = lossPct;
         copy.retransPct = retransPct;
@@ -733,6 +788,7 @@ public final class SynthOptions
         copy.fragPct = fragPct;
         copy.udpPct = udpPct;
         copy.wrapPct = wrapPct;
+        copy.appPct = appPct;
         return copy;
     }
 

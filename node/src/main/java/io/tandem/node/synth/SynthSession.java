@@ -25,6 +25,7 @@ final class SynthSession
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final int[] TCP_PORTS = { 80, 443, 8080, 25 };
     private static final int[] UDP_PORTS = { 53, 123, 5060 };
+    private static final int[] APP_PORTS = { 80, 443, 22, 25 };
 
     long flowId;
     boolean udp;
@@ -83,6 +84,8 @@ final class SynthSession
     private int pickedCount;
 
     private final SynthRandom random = new SynthRandom(0);
+    private final SynthRandom appRandom = new SynthRandom(0);
+    private int thinkMaxMs;
 
     void plan(final long flowId, final long startNs, final SynthOptions options, final int portBase)
     {
@@ -140,7 +143,19 @@ final class SynthSession
             ipId[d] = random.nextInt() & 0xFFFF;
             payloadKey[d] = random.nextInt() & (PayloadPattern.TABLE_LENGTH - 1);
         }
+        if (!udp && options.appPct() > 0)
+        {
+            appRandom.seed(SynthRandom.mix(options.seed() * GOLDEN + 0xA990) ^ (flowId * GOLDEN));
+            if (appRandom.percent(options.appPct()))
+            {
+                final int app = appRandom.nextInt(APP_PORTS.length);
+                port[SERVER] = APP_PORTS[app];
+                payloadKey[CLIENT] = PayloadPattern.withPreamble(payloadKey[CLIENT], 1 + app * 2);
+                payloadKey[SERVER] = PayloadPattern.withPreamble(payloadKey[SERVER], 2 + app * 2);
+            }
+        }
 
+        thinkMaxMs = options.maxThinkTimeMs();
         final int exchanges = random.between(1, options.maxExchanges());
         if (exchangeBytes.length < exchanges * 2)
         {
@@ -392,7 +407,7 @@ final class SynthSession
                 {
                     final int length = segLength[g];
                     final int flags = ackFlag | (j == count - 1 ? Packet.TH_PSH : 0);
-                    final int delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) :
+                    final long delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) + thinkNs(e, d) :
                         random.between(5_000, 50_000);
                     final int fragments = fragmented && length >= MIN_FRAGMENTED_PAYLOAD ? random.between(2, 3) : 0;
                     final int index = add(d, flags, next[d], next[peer], length, KIND_PLAIN, delta,
@@ -419,6 +434,11 @@ final class SynthSession
                 }
             }
         }
+    }
+
+    private long thinkNs(final int exchange, final int direction)
+    {
+        return thinkMaxMs > 0 && exchange > 0 && direction == CLIENT ? random.between(0, thinkMaxMs) * 1_000_000L : 0;
     }
 
     private int segmentCountOf(final int size, final int firstSegment)
@@ -463,7 +483,7 @@ final class SynthSession
                 for (int j = 0; j < count; j++, g++)
                 {
                     final int length = segLength[g];
-                    final int delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) :
+                    final long delta = j == 0 ? rttNs / 2 + random.between(10_000, 2_000_000) + thinkNs(e, d) :
                         random.between(5_000, 50_000);
                     final int index = add(d, 0, 0, 0, length, KIND_PLAIN, delta, captured(d));
                     evFragments[index] = fragmented && length >= MIN_FRAGMENTED_PAYLOAD ? random.between(2, 3) : 0;

@@ -68,6 +68,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
     private long invalid;
     private long drops;
     private long memcapDrops;
+    private long urgentDrops;
     private long keepAlive;
     private long keepAliveAck;
     private long dupAck;
@@ -77,6 +78,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
     private long midstreamPolicyApplied;
     private long memcapPolicyApplied;
     private long bypassed;
+    private long reversed;
 
     /**
      * What to do when the session memcap is hit or a midstream packet is refused (Suricata's exception policies).
@@ -156,6 +158,7 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         private int maxSynAckQueued = 5;
         private boolean bypass;
         private boolean liberalTimestamps = true;
+        private boolean dropUrgent;
         private HostOsPolicyTable hostOsPolicies;
 
         /**
@@ -325,6 +328,20 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         public Context liberalTimestamps(final boolean value)
         {
             liberalTimestamps = value;
+            return this;
+        }
+
+        /**
+         * Drop every packet with the URG flag in inline mode, before the state machine sees it
+         * ({@code stream.reassembly.urgent.policy: drop}, as Suricata's StreamTcpInlineDropUrg); no effect in IDS
+         * mode.
+         *
+         * @param value true to drop.
+         * @return this.
+         */
+        public Context dropUrgent(final boolean value)
+        {
+            dropUrgent = value;
             return this;
         }
 
@@ -513,6 +530,11 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         {
             event(p, TcpStreamEvent.PKT_BROKEN_ACK);
         }
+        if ((flags & Packet.TH_URG) != 0 && inline && ctx.dropUrgent)
+        {
+            urgentDrops++;
+            return drop();
+        }
 
         final boolean ok;
         if (ssn == null || ssn.state == TcpState.NONE)
@@ -612,9 +634,16 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         final int synAck = flags & (Packet.TH_SYN | Packet.TH_ACK);
         if (synAck == Packet.TH_SYN)
         {
-            if (direction == Flow.TO_SERVER && p.seq == ssn.client.isn)
+            if (direction == Flow.TO_SERVER)
             {
-                return false;
+                if (ssn.has(TcpSession.FLAG_TFO_DATA_IGNORED))
+                {
+                    return true;
+                }
+                if (p.seq == ssn.client.isn)
+                {
+                    return false;
+                }
             }
             return ssn.state.reusable();
         }
@@ -641,6 +670,41 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
             pool.release(ssn);
         }
         flow.protoState(null);
+    }
+
+    /**
+     * Application-protocol detection saw a flow's first data going the wrong way (Suricata's reverse_flow after
+     * protocol detection): ask for the flow to be reversed once the data being delivered is out. Only a session
+     * picked up midstream on an ACK or data qualifies (a SYN/ACK pickup knows its server already), and only once.
+     *
+     * @param flow the flow.
+     * @return true when the flow will be reversed.
+     */
+    public static boolean requestReverse(final Flow flow)
+    {
+        final TcpSession ssn = session(flow);
+        if (ssn == null || (ssn.flags & (TcpSession.FLAG_MIDSTREAM | TcpSession.FLAG_MIDSTREAM_SYNACK |
+            TcpSession.FLAG_REVERSED | TcpSession.FLAG_REVERSE_PENDING)) != TcpSession.FLAG_MIDSTREAM)
+        {
+            return false;
+        }
+        ssn.flags |= TcpSession.FLAG_REVERSE_PENDING;
+        return true;
+    }
+
+    /**
+     * Reverse a flow whose reversal was requested: the flow's client and server (key, counters) and the session's
+     * sides are exchanged (Suricata's FlowSwap). The caller swaps the stages' per-direction state too.
+     *
+     * @param flow the flow.
+     * @param ssn  its session.
+     */
+    public void reverse(final Flow flow, final TcpSession ssn)
+    {
+        ssn.flags = (ssn.flags & ~TcpSession.FLAG_REVERSE_PENDING) | TcpSession.FLAG_REVERSED;
+        ssn.swapDirections();
+        flowTable.swap(flow);
+        reversed++;
     }
 
     /**
@@ -990,8 +1054,19 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
             case HPUX11 -> SeqNum.geq(seq, snd.nextSeq);
             case OLD_LINUX, LINUX, SOLARIS -> SeqNum.geq(seq + p.payloadLength, snd.lastAck) &&
                 SeqNum.lt(seq, snd.nextSeq + (int)snd.window);
-            default -> seq == snd.nextSeq;
+            default -> seq == snd.nextSeq || atUnackedFin(snd, seq);
         };
+    }
+
+    /**
+     * Whether a sequence number is that of the sender's FIN which the other side has not acknowledged yet: Suricata
+     * does not count such a FIN in the sender's next sequence, so a RST sent with the FIN's own sequence number is
+     * in sequence for it.
+     */
+    private static boolean atUnackedFin(final TcpStreamTracker snd, final int seq)
+    {
+        return snd.has(TcpStreamTracker.FLAG_FIN_SENT) && seq == snd.nextSeq - 1 &&
+            SeqNum.lt(snd.lastAck, snd.nextSeq);
     }
 
     /**
@@ -1497,7 +1572,9 @@ public final class TcpEngine implements StatsSource, FlowReuseCheck
         sink.counter("tcp.midstream_policy_applied", midstreamPolicyApplied);
         sink.counter("tcp.memcap_policy_applied", memcapPolicyApplied);
         sink.counter("tcp.bypassed", bypassed);
-        sink.counter("ips.drop_reason.stream_error", drops);
+        sink.counter("tcp.flow_reversed", reversed);
+        sink.counter("ips.drop_reason.stream_error", drops - urgentDrops);
+        sink.counter("ips.drop_reason.stream_urgent", urgentDrops);
         for (final TcpStreamEvent e : TcpStreamEvent.values())
         {
             sink.counter(e.eveName(), eventCounts[e.ordinal()]);

@@ -43,6 +43,23 @@ public final class TcpSession
     public static final int FLAG_ZWP_TC = 0x4000;
     /** The session is bypassed (no longer inspected). */
     public static final int FLAG_BYPASSED = 0x8000;
+    /**
+     * The SYN/ACK acknowledged only the SYN of a TCP Fast Open SYN with data: the client will retransmit, and its
+     * next SYN on the tuple starts a new session (Suricata's STREAMTCP_FLAG_TFO_DATA_IGNORED).
+     */
+    public static final int FLAG_TFO_DATA_IGNORED = 0x10000;
+    /**
+     * Application-protocol detection found the first data of a session picked up midstream going the wrong way (a
+     * response to the assumed server): the flow is reversed once the data being delivered is out.
+     */
+    public static final int FLAG_REVERSE_PENDING = 0x20000;
+    /** The flow was reversed after protocol detection (Suricata's FLOW_DIR_REVERSED); it is never reversed again. */
+    public static final int FLAG_REVERSED = 0x40000;
+    /**
+     * The server sent an ACK in ESTABLISHED, so it saw the handshake complete: a SYN/ACK resent after this is
+     * suspicious (Suricata's STREAMTCP_FLAG_3WHS_CONFIRMED).
+     */
+    public static final int FLAG_3WHS_CONFIRMED = 0x80000;
 
     /** Queue entry flag: window scale option present. */
     public static final int QUEUE_WSCALE = 0x01;
@@ -51,10 +68,10 @@ public final class TcpSession
     /** Queue entry flag: timestamps present. */
     public static final int QUEUE_TS = 0x04;
 
-    /** Client to server direction. */
-    public final TcpStreamTracker client = new TcpStreamTracker();
+    /** Client to server direction (exchanged with {@link #server} only by {@link #swapDirections()}). */
+    public TcpStreamTracker client = new TcpStreamTracker();
     /** Server to client direction. */
-    public final TcpStreamTracker server = new TcpStreamTracker();
+    public TcpStreamTracker server = new TcpStreamTracker();
     /** Current state. */
     public TcpState state = TcpState.NONE;
     /** Previous state. */
@@ -113,6 +130,27 @@ public final class TcpSession
     }
 
     /**
+     * Exchange the client and server sides: the flow was reversed, so what was seen as the client is the server
+     * (Suricata's TcpStreamFlowSwap). Direction-bound session flags follow their side.
+     */
+    public void swapDirections()
+    {
+        final TcpStreamTracker formerClient = client;
+        client = server;
+        server = formerClient;
+        final int zwp = flags & (FLAG_ZWP_TS | FLAG_ZWP_TC);
+        flags &= ~(FLAG_ZWP_TS | FLAG_ZWP_TC);
+        if ((zwp & FLAG_ZWP_TS) != 0)
+        {
+            flags |= FLAG_ZWP_TC;
+        }
+        if ((zwp & FLAG_ZWP_TC) != 0)
+        {
+            flags |= FLAG_ZWP_TS;
+        }
+    }
+
+    /**
      * Whether a session flag is set.
      *
      * @param flag a {@code FLAG_*} bit.
@@ -121,6 +159,18 @@ public final class TcpSession
     public boolean has(final int flag)
     {
         return (flags & flag) != 0;
+    }
+
+    /**
+     * Whether a direction's initial sequence number is known: the client's once the session has a state (a SYN, or a
+     * midstream pickup), the server's from SYN_RECV on.
+     *
+     * @param toServer true for the client's direction.
+     * @return true when known.
+     */
+    public boolean isnKnown(final boolean toServer)
+    {
+        return toServer ? state != TcpState.NONE : state.ordinal() >= TcpState.SYN_RECV.ordinal();
     }
 
     /**

@@ -10,12 +10,15 @@ import java.util.Arrays;
 public final class TcpSessionPool
 {
     /**
-     * Bytes accounted per session: the session object (56 bytes with compact object headers), its two stream
-     * trackers (64 each, measured by {@code tandem bench --memory}) and its slots in the pool's arrays; not counting
-     * its handshake queue.
+     * Bytes accounted per session, not counting its handshake queue entries: what the heap may hold for it, so
+     * {@code stream.memcap} bounds the heap, as a SYN flood shows. With compact object headers (as {@code bin/tandem}
+     * runs, measured by {@code tandem bench --memory} and the class histogram): the session (56 bytes) and its two
+     * trackers (72 each), the reassembly state a session carries once it has data (272: {@code ReassemblySession} 32,
+     * two streams of 88, two segment lists of 32), the header of its handshake queue block (16, when one is taken) and
+     * its two pool slots (8). An idle session without data holds only the first 200 of these.
      */
-    public static final int SESSION_BYTES = 192;
-    /** Bytes accounted per handshake queue entry. */
+    public static final int SESSION_BYTES = 496;
+    /** Bytes accounted per handshake queue entry (six ints). */
     public static final int QUEUE_ENTRY_BYTES = 24;
 
     private final int queueCapacity;

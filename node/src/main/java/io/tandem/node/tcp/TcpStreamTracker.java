@@ -32,7 +32,10 @@ public final class TcpStreamTracker
     public static final int FLAG_WSCALE = 0x0080;
     /** HA takeover gap: bytes sent before this node took the session over were never seen here (not an evasion). */
     public static final int FLAG_TAKEOVER_GAP = 0x0100;
-    /** HA: this node took the session over; its view of this direction's stream starts at {@link #takeoverSeq}. */
+    /**
+     * HA: this node took the session over; its view of this direction's stream starts at {@link #takeoverSeq}, stream
+     * offset {@link #takeoverOffset}, and bytes it misses before {@link #takeoverEndSeq} are takeover gaps.
+     */
     public static final int FLAG_TAKEN_OVER = 0x0200;
 
     /** Initial sequence number. */
@@ -55,8 +58,15 @@ public final class TcpStreamTracker
     public long lastPktTsSeconds;
     /** Direction flags ({@code FLAG_*}). */
     public int flags;
-    /** With {@link #FLAG_TAKEN_OVER}: the first sequence number this node handles (the peer had the rest). */
+    /**
+     * HA: the first sequence number of the stream not yet inspected by the session's owner (replicated; the stream of
+     * a node that takes the session over starts here, the owner inspected everything before).
+     */
     public int takeoverSeq;
+    /** HA: the owner's stream offset at {@link #takeoverSeq} (bytes of this direction it passed, gaps included). */
+    public long takeoverOffset;
+    /** HA, with {@link #FLAG_TAKEN_OVER}: {@link #nextSeq} when this node took over (the owner had seen up to it). */
+    public int takeoverEndSeq;
     /** TCP flags seen from this side, or-ed. */
     public short tcpFlags;
     /** Host OS policy of this direction's receiver (null until looked up). */
@@ -78,6 +88,8 @@ public final class TcpStreamTracker
         lastPktTsSeconds = 0;
         flags = 0;
         takeoverSeq = 0;
+        takeoverOffset = 0;
+        takeoverEndSeq = 0;
         tcpFlags = 0;
         osPolicy = null;
     }

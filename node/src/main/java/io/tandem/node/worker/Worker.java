@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.applayer.StreamConsumers;
 import io.tandem.node.decode.DecodeContext;
@@ -17,10 +18,12 @@ import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.flow.FlowTable;
+import io.tandem.node.ha.AppLayerRecordProvider;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
 import io.tandem.node.ha.HaMessageSink;
+import io.tandem.node.ha.HaSideChannel;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PacketSource;
@@ -51,7 +54,10 @@ public final class Worker implements PacketHandler, StatsSource
     private final DecoderEventListener eventListener;
     private final TcpEngine tcpEngine;
     private final Reassembler reassembler;
+    private final AppProtoDetector appProtoDetector;
     private HaManager haManager;
+    private AppLayerRecordProvider appLayerRecord;
+    private HaSideChannel sideChannel;
 
     private long packetsSeen;
     private long packetsWithoutFlow;
@@ -213,6 +219,15 @@ public final class Worker implements PacketHandler, StatsSource
             consumers.addAll(StreamConsumers.load());
         }
         reassembler = new Reassembler(ctx.reassembly, tcpEngine, consumers);
+        AppProtoDetector detector = null;
+        for (final StreamConsumer consumer : consumers)
+        {
+            if (consumer instanceof AppProtoDetector d && detector == null)
+            {
+                detector = d;
+            }
+        }
+        appProtoDetector = detector;
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
     }
@@ -228,7 +243,9 @@ public final class Worker implements PacketHandler, StatsSource
     /**
      * Turn HA on for this worker: an {@link HaManager} marks changes as packets are processed, sends due updates at
      * the end of each batch ({@link #endOfBatch()}) and on the worker's one-second timer, deletes when owned flows
-     * end, and promotes standby flows on their first packet.
+     * end, and promotes standby flows on their first packet. When one of the worker's stream consumers is an
+     * {@link AppProtoDetector}, its detection state is replicated too ({@link AppLayerRecordProvider}, registered
+     * after Tandem's flow and TCP records), and a protocol identified is a critical change.
      *
      * @param ctx      HA settings.
      * @param registry the worker's record registry (Tandem's records are registered in it here).
@@ -237,9 +254,62 @@ public final class Worker implements PacketHandler, StatsSource
      */
     public HaManager enableHa(final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink)
     {
-        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, sink,
+        return enableHa(ctx, registry, sink, null);
+    }
+
+    /**
+     * Turn HA on with the Aeron side channel besides a sink (an HA file, or {@link HaMessageSink#NONE}): as
+     * {@link #enableHa(HaContext, HaRecordRegistry, HaMessageSink)}, and the manager's messages also go to the side
+     * channel, which this worker drains in {@link #haWork(long)} (received messages applied, unsent ones requeued,
+     * resyncs served).
+     *
+     * @param ctx         HA settings.
+     * @param registry    the worker's record registry (Tandem's records are registered in it here).
+     * @param sink        where generated envelopes go besides the side channel.
+     * @param sideChannel the side channel, or null for none.
+     * @return the manager.
+     */
+    public HaManager enableHa(
+        final HaContext ctx, final HaRecordRegistry registry, final HaMessageSink sink, final HaSideChannel sideChannel)
+    {
+        final HaMessageSink managerSink = sideChannel == null ? sink :
+            sink == HaMessageSink.NONE ? sideChannel : HaMessageSink.both(sink, sideChannel);
+        haManager = new HaManager(ctx, flowTable, tcpEngine, registry, managerSink,
             HaEnvelopes.of(ctx, System.currentTimeMillis()));
+        if (appProtoDetector != null)
+        {
+            appLayerRecord = new AppLayerRecordProvider(appProtoDetector, haManager, this::lastTimestampNs);
+            registry.register(appLayerRecord);
+        }
+        if (sideChannel != null)
+        {
+            sideChannel.bind(haManager);
+        }
+        this.sideChannel = sideChannel;
         return haManager;
+    }
+
+    /**
+     * The side channel's share of a duty cycle ({@link HaSideChannel#doWork(long)}): apply the messages peers sent,
+     * hand unsent ones back to the manager, write the next part of a resync a peer asked for. Called by
+     * {@link WorkerAgent} with the clock and by {@link #drain(PacketSource)} with packet time.
+     *
+     * @param nowNs current time.
+     * @return work done, 0 without a side channel.
+     */
+    public int haWork(final long nowNs)
+    {
+        return sideChannel == null ? 0 : sideChannel.doWork(nowNs);
+    }
+
+    /**
+     * The side channel this worker drains.
+     *
+     * @return the side channel, or null.
+     */
+    public HaSideChannel sideChannel()
+    {
+        return sideChannel;
     }
 
     /**
@@ -354,7 +424,11 @@ public final class Worker implements PacketHandler, StatsSource
                 if (p.isTcp())
                 {
                     verdict = tcpEngine.handle(p, flow, direction);
-                    reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted());
+                    if (reassembler.handle(p, flow, direction == Flow.TO_SERVER, tcpEngine.lastAccepted()) ==
+                        TcpEngine.VERDICT_DROP)
+                    {
+                        verdict = TcpEngine.VERDICT_DROP;
+                    }
                     if (verdict == TcpEngine.VERDICT_DROP)
                     {
                         tcpVerdictDrops++;
@@ -406,14 +480,18 @@ public final class Worker implements PacketHandler, StatsSource
         {
             packets += source.poll(this, DRAIN_BATCH);
             endOfBatch();
+            haWork(lastTimestampNs);
         }
         finish(FlowEndReason.SHUTDOWN);
         return packets;
     }
 
     /**
-     * End of input: every live flow ends with the given reason. With HA on, every pending update is sent first
-     * (throttles ignored), and a {@link FlowEndReason#SHUTDOWN} sends no deletes, so a peer can take the flows over.
+     * End of input: every live flow ends with the given reason. With HA on and {@link FlowEndReason#SHUTDOWN}, the
+     * sessions are handed over first: each owned TCP session's data queued in order is inspected
+     * ({@link Reassembler#handOver(Flow)}, so the last updates carry what this node saw, app-layer detection
+     * included), then every pending update is sent (throttles ignored); no deletes are sent, so a peer can take the
+     * flows over.
      *
      * @param reason {@link FlowEndReason#SHUTDOWN} at the end of a capture file.
      * @return number of flows ended.
@@ -422,6 +500,10 @@ public final class Worker implements PacketHandler, StatsSource
     {
         if (haManager != null)
         {
+            if (reason == FlowEndReason.SHUTDOWN)
+            {
+                flowTable.forEachFlow(this::handOver);
+            }
             haManager.shutdown(lastTimestampNs);
         }
         final int ended = flowTable.flushAll(reason);
@@ -430,6 +512,15 @@ public final class Worker implements PacketHandler, StatsSource
             haManager.flush(lastTimestampNs);
         }
         return ended;
+    }
+
+    private void handOver(final Flow flow)
+    {
+        if (!flow.standby())
+        {
+            reassembler.handOver(flow);
+            haManager.handedOver(flow, lastTimestampNs);
+        }
     }
 
     /**
@@ -504,6 +595,14 @@ public final class Worker implements PacketHandler, StatsSource
         if (haManager != null)
         {
             haManager.reportStats(sink);
+        }
+        if (appLayerRecord != null)
+        {
+            sink.counter("ha.sessions.applayer_restored", appLayerRecord.restored());
+        }
+        if (sideChannel != null)
+        {
+            sideChannel.reportStats(sink);
         }
     }
 

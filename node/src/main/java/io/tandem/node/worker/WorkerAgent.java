@@ -13,8 +13,9 @@ import org.agrona.concurrent.EpochNanoClock;
 
 /**
  * Runs one {@link Worker} over one live {@link PacketSource} as an Agrona {@link Agent}: each duty cycle drains up to a
- * batch of packets, lets the worker's timer run by the clock (a live feed has no packet time when it is quiet),
- * and once a second publishes a {@link StatsSnapshot} for readers on other threads.
+ * batch of packets (then the HA manager sends what is due), lets the worker's timer run by the clock (a live feed has
+ * no packet time when it is quiet), does the HA side channel's share of work ({@link Worker#haWork(long)}), and once a
+ * second publishes a {@link StatsSnapshot} for readers on other threads.
  */
 public final class WorkerAgent implements Agent
 {
@@ -58,18 +59,23 @@ public final class WorkerAgent implements Agent
     public int doWork()
     {
         final int packets = source.poll(worker, BATCH);
+        if (packets > 0)
+        {
+            worker.endOfBatch();
+        }
         if (worker.packetsSeen() >= stopAfterPackets)
         {
             throw new AgentTerminationException("stopped after " + worker.packetsSeen() + " packets");
         }
         final long nowNs = clock.nanoTime();
         worker.tick(nowNs);
+        final int haWork = worker.haWork(nowNs);
         if (nowNs >= nextSnapshotNs)
         {
             snapshot = StatsSnapshot.of(nowNs, this::reportAll);
             nextSnapshotNs = nowNs + SNAPSHOT_INTERVAL_NS;
         }
-        return packets;
+        return packets + haWork;
     }
 
     @Override

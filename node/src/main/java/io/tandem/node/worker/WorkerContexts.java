@@ -110,6 +110,7 @@ public final class WorkerContexts
             .maxSynAckQueued(config.integer("stream.max-synack-queued"))
             .bypass(config.bool("stream.bypass"))
             .liberalTimestamps(config.bool("stream.liberal-timestamps"))
+            .dropUrgent("drop".equals(config.string("stream.reassembly.urgent.policy")))
             .hostOsPolicies(hostOs);
 
         final Reassembler.Context reassembly = new Reassembler.Context()
@@ -126,7 +127,9 @@ public final class WorkerContexts
             .maxQueuedBytes(config.size("stream.reassembly.max-queued-bytes"))
             .maxQueuedSegments(config.integer("stream.reassembly.max-queued-segments"))
             .maxOverlaps(config.integer("stream.reassembly.max-overlaps"))
-            .urgentPolicy(Reassembler.UrgentPolicy.fromName(config.string("stream.reassembly.urgent.policy")));
+            .urgentPolicy(Reassembler.UrgentPolicy.fromName(config.string("stream.reassembly.urgent.policy")))
+            .urgentOobLimitPolicy(
+                Reassembler.UrgentPolicy.fromName(config.string("stream.reassembly.urgent.oob-limit-policy")));
 
         return new Worker.Context().decode(decode).defrag(defrag).flow(flow).tcp(tcp).reassembly(reassembly);
     }

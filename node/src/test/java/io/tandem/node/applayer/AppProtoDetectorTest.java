@@ -3,6 +3,8 @@ package io.tandem.node.applayer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.tandem.node.flow.Flow;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -90,5 +92,80 @@ class AppProtoDetectorTest
         detector.onData(flow, true, new UnsafeBuffer(b), 0, b.length, 0);
         assertThat(detector.appProto(flow, true)).isEqualTo(AppProto.FAILED);
         assertThat(detector.appProto(flow)).isEqualTo(AppProto.FAILED);
+    }
+
+    @Test
+    void shouldTellTheListenerOfProgressAndOnceOfTheProtocolIdentified()
+    {
+        final List<String> told = new ArrayList<>();
+        final AppProtoDetector detector = new AppProtoDetector().listener(new AppProtoListener()
+        {
+            @Override
+            public void onIdentified(final Flow flow, final AppProto proto)
+            {
+                told.add("identified " + proto.eveName());
+            }
+
+            @Override
+            public void onProgress(final Flow flow)
+            {
+                told.add("progress");
+            }
+        });
+        final Flow flow = new Flow();
+        send(detector, flow, true, "GE");
+        assertThat(told).containsExactly("progress");
+        send(detector, flow, true, "T / HTTP/1.1\r\n");
+        assertThat(told).containsExactly("progress", "progress", "identified http");
+        send(detector, flow, true, "more");
+        send(detector, flow, false, "HTTP/1.1 200 OK\r\n");
+        assertThat(told).containsExactly("progress", "progress", "identified http", "progress");
+    }
+
+    @Test
+    void shouldCarryOnAnUndecidedDirectionFromARestoredState()
+    {
+        final AppProtoDetector owner = new AppProtoDetector();
+        final Flow flow = new Flow();
+        send(owner, flow, true, "GET /a HTTP/1.1\r\n");
+        send(owner, flow, false, "HTT");
+        final UnsafeBuffer saved = new UnsafeBuffer(new byte[AppProtoDetector.STATE_MAX_BYTES]);
+        final int length = owner.saveState(flow, saved, 0);
+        assertThat(length).isEqualTo(6 + 3);
+
+        final AppProtoDetector standby = new AppProtoDetector();
+        final Flow taken = new Flow();
+        assertThat(standby.restoreState(taken, saved, 0, length)).isTrue();
+        assertThat(standby.appProto(taken)).isEqualTo(AppProto.HTTP);
+        assertThat(standby.appProto(taken, true)).isEqualTo(AppProto.HTTP);
+        assertThat(standby.appProto(taken, false)).isEqualTo(AppProto.UNKNOWN);
+        send(standby, taken, false, "P/1.1 200 OK\r\n");
+        assertThat(standby.appProto(taken, false)).isEqualTo(AppProto.HTTP);
+
+        final AppProtoDetector fresh = new AppProtoDetector();
+        final Flow midstream = new Flow();
+        send(fresh, midstream, false, "P/1.1 200 OK\r\n");
+        fresh.onData(midstream, false, new UnsafeBuffer(new byte[64]), 0, 64, 0);
+        assertThat(fresh.appProto(midstream, false)).isEqualTo(AppProto.FAILED);
+    }
+
+    @Test
+    void shouldRefuseAStateItCannotRead()
+    {
+        final AppProtoDetector detector = new AppProtoDetector();
+        final Flow flow = new Flow();
+        final UnsafeBuffer bad = new UnsafeBuffer(new byte[] { 9, 2, 2, 0, 0, 0 });
+        assertThat(detector.restoreState(flow, bad, 0, 6)).isFalse();
+        final UnsafeBuffer truncated = new UnsafeBuffer(new byte[] { 1, 0, 0, 0, 10, 0, 'G' });
+        assertThat(detector.restoreState(flow, truncated, 0, 7)).isFalse();
+        assertThat(detector.appProto(flow)).isEqualTo(AppProto.UNKNOWN);
+        assertThat(AppProto.fromId(AppProto.SSH.id())).isEqualTo(AppProto.SSH);
+        assertThat(AppProto.fromId(200)).isEqualTo(AppProto.UNKNOWN);
+    }
+
+    private static void send(final AppProtoDetector detector, final Flow flow, final boolean toServer, final String s)
+    {
+        final byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        detector.onData(flow, toServer, new UnsafeBuffer(b), 0, b.length, 0);
     }
 }

@@ -111,4 +111,21 @@ class ReassemblyDigestTest
         }
         assertThat(gapped).isGreaterThan(5);
     }
+
+    @Test
+    void shouldExchangeItsDirectionsWhenTheFlowIsReversed() throws Exception
+    {
+        final ReassemblyDigest digest = new ReassemblyDigest();
+        final io.tandem.node.flow.Flow flow = new io.tandem.node.flow.Flow();
+        final byte[] response = "HTTP/1.1 200 OK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        digest.onData(flow, true, new org.agrona.concurrent.UnsafeBuffer(response), 0, response.length, 0);
+        digest.onData(flow, true, null, 0, 5, StreamConsumer.FLAG_GAP);
+        digest.onDirectionReversed(flow);
+        final ReassemblyDigest.Result result = digest.remove(flow);
+        assertThat(result.toClient().bytes()).isEqualTo(response.length);
+        assertThat(result.toClient().gapBytes()).isEqualTo(5);
+        assertThat(result.toClient().sha256()).isEqualTo(sha256(response));
+        assertThat(result.toServer().bytes()).isZero();
+        assertThat(result.toServer().sha256()).isEqualTo(sha256(new byte[0]));
+    }
 }

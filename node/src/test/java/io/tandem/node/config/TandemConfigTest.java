@@ -138,7 +138,8 @@ class TandemConfigTest
         assertProblem("ha: {min-sync-intervals: 5}",
             "ha.min-sync-intervals: unknown key (allowed under ha: enabled, node-id, cluster-id, " +
             "min-session-lifetime, min-sync-interval, startup-input-file, runtime-output-file, " +
-            "runtime-output-max-size, use-side-channel)");
+            "runtime-output-max-size, use-side-channel, channel, local-endpoint, peers, multicast-endpoint, " +
+            "stream-id, auth-key-file, heartbeat-interval, peer-timeout, resync-timeout, aeron)");
         assertThat(yaml("ha: {}")).isEqualTo(TandemConfig.defaults());
     }
 

@@ -5,7 +5,11 @@ import static io.tandem.node.ha.HaNode.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.google.protobuf.ByteString;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowEndReason;
@@ -18,6 +22,7 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpState;
 import io.tandem.node.tcp.TcpStreamTracker;
+import io.tandem.node.tcp.reassembly.Reassembler;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
@@ -153,6 +158,65 @@ class HaManagerTest
         assertThat(ssn.client.has(TcpStreamTracker.FLAG_TAKEOVER_GAP)).isTrue();
         assertThat(ssn.client.nextSeq).isEqualTo(1401);
         assertThat(b.events).isEmpty();
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1401, 0, T0 + 13 * MS);
+        final ReassemblyDigest.Direction toServer = b.digest.remove(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT)))
+            .toServer();
+        assertThat(toServer.bytes()).isEqualTo(100);
+        assertThat(toServer.takeoverGapBytes()).isEqualTo(300);
+        assertThat(toServer.gaps()).isZero();
+        assertThat(b.counter("tcp.reassembly_takeover_gap_bytes")).isEqualTo(300);
+        assertThat(b.counter("tcp.reassembly_gap")).isZero();
+        assertThat(b.events).isEmpty();
+    }
+
+    @Test
+    void shouldInspectEachByteOnceAcrossAHandOverAndContinueAtTheOwnersStreamOffset()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 100, T0 + 3 * MS);
+        a.tcp(false, Packet.TH_ACK, 5001, 1101, 0, T0 + 4 * MS);
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1101, 5001, 40, T0 + 5 * MS);
+        final Flow owned = a.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.digest.remove(owned).toServer().bytes()).as("ACKed and queued bytes inspected by the owner")
+            .isEqualTo(140);
+        a.channel.deliverTo(b.manager, T0 + 6 * MS);
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1141, 0, T0 + 7 * MS);
+        b.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1141, 5001, 60, T0 + 8 * MS);
+        b.tcp(false, Packet.TH_ACK, 5001, 1201, 0, T0 + 9 * MS);
+        final Flow flow = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(Reassembler.state(flow).stream(true).appProgress()).as("stream offset continues").isEqualTo(200);
+        final ReassemblyDigest.Direction toServer = b.digest.remove(flow).toServer();
+        assertThat(toServer.bytes()).isEqualTo(60);
+        assertThat(toServer.gaps()).isZero();
+        assertThat(toServer.takeoverGapBytes()).isZero();
+        assertThat(b.events).isEmpty();
+    }
+
+    @Test
+    void shouldTakeDataOnlyTheOwnerHeldBeyondAHoleAsATakeoverGapAndStillUseTheHoleFill()
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).tcp(false, Packet.TH_ACK | Packet.TH_PSH, 5101, 1001, 50, T0 + 3 * MS);
+        final Flow owned = a.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        a.worker.finish(FlowEndReason.SHUTDOWN);
+        assertThat(a.digest.remove(owned).toClient().bytes()).as("nothing in order to inspect").isZero();
+        a.channel.deliverTo(b.manager, T0 + 4 * MS);
+
+        b.tcp(false, Packet.TH_ACK, 5001, 1001, 100, T0 + 5 * MS);
+        b.tcp(true, Packet.TH_ACK, 1001, 5151, 0, T0 + 6 * MS);
+        final ReassemblyDigest.Direction toClient = b.digest.remove(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT)))
+            .toClient();
+        assertThat(toClient.bytes()).as("the hole's bytes, seen here").isEqualTo(100);
+        assertThat(toClient.takeoverGapBytes()).as("the bytes only the owner had").isEqualTo(50);
+        assertThat(toClient.gaps()).isZero();
+        assertThat(b.counter("tcp.reassembly_takeover_gap")).isEqualTo(1);
+        assertThat(b.events).as("the late segment looks retransmitted, as on one node; no gap event")
+            .containsExactly("pkt_retransmission");
     }
 
     @Test
@@ -259,6 +323,85 @@ class HaManagerTest
         owner.worker.finish(FlowEndReason.SHUTDOWN);
         assertThat(owner.ended).containsExactly("shutdown", "shutdown");
         assertThat(owner.manager.deletesSent()).as("capture end").isZero();
+    }
+
+    @Test
+    void shouldSendARequeuedUpdateAgainWithItsRecordsAndQueueAnUnsentDeleteAgain()
+    {
+        final HaNode a = new HaNode(1, 0, 60_000);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0).udp(1001, true, T0 + 3 * MS);
+        a.worker.endOfBatch();
+        Envelope lost = a.channel.poll();
+        for (Envelope next = lost; next != null; next = a.channel.poll())
+        {
+            lost = next;
+        }
+        assertThat(lost.getSessions().getMessagesCount()).as("established TCP and new UDP").isEqualTo(2);
+        assertThat(a.manager.dirtySessions()).isZero();
+
+        for (final SessionMessage message : lost.getSessions().getMessagesList())
+        {
+            assertThat(a.manager.requeue(message, T0 + 4 * MS)).isTrue();
+        }
+        assertThat(a.manager.dirtySessions()).isEqualTo(2);
+        assertThat(a.manager.flush(T0 + 5 * MS)).as("the sync interval still holds them").isZero();
+        assertThat(a.manager.flush(T0 + 60_004 * MS)).isEqualTo(2);
+        a.channel.deliverTo(b.manager, T0 + 60_005 * MS);
+        final Flow standby = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(standby.standby()).isTrue();
+        assertThat(TcpEngine.session(standby).state).as("the TCP record went again").isEqualTo(TcpState.ESTABLISHED);
+        assertThat(b.flow(HaNode.udpKey(1001)).standby()).isTrue();
+
+        a.worker.flowTable().expire(T0 + HOUR);
+        a.worker.endOfBatch();
+        final Envelope deletes = a.channel.poll();
+        assertThat(deletes.getSessions().getMessagesCount()).isEqualTo(2);
+        final SessionMessage udpDelete = deletes.getSessions().getMessagesList().stream()
+            .filter(m -> m.getDelete().getKey().getIpProtocol() == 17).findFirst().orElseThrow();
+        assertThat(a.manager.requeue(udpDelete, T0 + HOUR)).isTrue();
+        a.udp(1001, true, T0 + HOUR + MS);
+        assertThat(a.manager.requeue(udpDelete, T0 + HOUR + MS)).as("a new session took the key").isFalse();
+        assertThat(a.manager.requeue(lost.getSessions().getMessages(0), T0 + HOUR + MS)).as("ended").isFalse();
+        a.worker.endOfBatch();
+        a.channel.deliverTo(b.manager, T0 + HOUR + 2 * MS);
+        assertThat(b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT))).isNotNull();
+        assertThat(b.flow(HaNode.udpKey(1001))).as("deleted by the requeued delete, then updated anew").isNotNull();
+        assertThat(b.counter("flow.end.ha_delete")).isEqualTo(1);
+        assertThat(a.counter("ha.requeued.updates")).isEqualTo(2);
+        assertThat(a.counter("ha.requeued.deletes")).isEqualTo(1);
+        assertThat(a.counter("ha.requeued.dropped")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldSnapshotOwnedSessionsWithEveryRecordTheyEverSentAndLeavePendingChangesPending()
+    {
+        final HaNode a = new HaNode(1, 1000, 0);
+        final HaNode owner = new HaNode(3, 0, 0);
+        owner.udp(7001, true, T0);
+        owner.worker.endOfBatch();
+        owner.channel.deliverTo(a.manager, T0);
+        a.handshake(1000, 5000, T0);
+        a.worker.endOfBatch();
+        a.manager.onTimer(T0 + 1000 * MS);
+        a.channel.poll();
+        a.udp(1001, true, T0 + 1500 * MS);
+        a.tcp(true, Packet.TH_ACK | Packet.TH_PSH, 1001, 5001, 100, T0 + 1500 * MS);
+
+        final List<SessionMessage> out = new ArrayList<>();
+        int bucket = 0;
+        while (bucket < a.worker.flowTable().bucketCount())
+        {
+            bucket = a.manager.snapshotOwned(bucket, 1, out, T0 + 1600 * MS);
+        }
+        assertThat(out).as("the TCP session only: the UDP one is younger than the lifetime, 7001 is standby")
+            .hasSize(1);
+        final SessionUpdate update = out.get(0).getUpdate();
+        assertThat(update.getKey().getUpperPort() == 80 || update.getKey().getLowerPort() == 80).isTrue();
+        assertThat(update.getRecordsCount()).isEqualTo(2);
+        assertThat(a.manager.dirtySessions()).isEqualTo(2);
+        assertThat(a.manager.flush(T0 + 1600 * MS)).isEqualTo(1);
+        assertThat(a.channel.poll().getSessions().getMessages(0).getUpdate().getRecordsCount()).isEqualTo(2);
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.tandem.node.ha;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tandem.node.applayer.AppProtoDetector;
+import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowKey;
@@ -13,7 +16,8 @@ import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.worker.Worker;
 
 /**
- * A worker with HA on, sending into an in-memory channel, fed with frames built in the test at times the test gives.
+ * A worker with HA on, sending into an in-memory channel (or an Aeron side channel), fed with frames built in the test
+ * at times the test gives.
  */
 final class HaNode
 {
@@ -31,22 +35,51 @@ final class HaNode
     final FrameBuilder frames = new FrameBuilder();
     final Worker worker;
     final HaManager manager;
+    final AppProtoDetector detector;
+    final ReassemblyDigest digest = new ReassemblyDigest();
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs)
     {
-        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context());
+        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), false, null);
     }
 
     HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow)
     {
-        worker = new Worker(new Worker.Context().flow(flow).tcp(new TcpEngine.Context()),
+        this(nodeId, lifetimeMs, intervalMs, flow, false, null);
+    }
+
+    HaNode(
+        final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow,
+        final boolean appLayer)
+    {
+        this(nodeId, lifetimeMs, intervalMs, flow, appLayer, null);
+    }
+
+    HaNode(final int nodeId, final int lifetimeMs, final int intervalMs, final HaSideChannel sideChannel)
+    {
+        this(nodeId, lifetimeMs, intervalMs, new FlowTable.Context(), false, sideChannel);
+    }
+
+    private HaNode(
+        final int nodeId, final int lifetimeMs, final int intervalMs, final FlowTable.Context flow,
+        final boolean appLayer, final HaSideChannel sideChannel)
+    {
+        detector = appLayer ? new AppProtoDetector() : null;
+        final Worker.Context ctx = new Worker.Context().flow(flow).tcp(new TcpEngine.Context())
+            .streamConsumer(digest);
+        if (appLayer)
+        {
+            ctx.streamConsumer(detector);
+        }
+        worker = new Worker(ctx,
             (f, reason) -> ended.add(reason.eveName()),
             (p, e) ->
             {
             },
             (p, f, event) -> events.add(event.eventName()));
         manager = worker.enableHa(new HaContext().enabled(true).nodeId(nodeId)
-            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry, channel);
+            .minSessionLifetimeMs(lifetimeMs).minSyncIntervalMs(intervalMs), registry,
+            sideChannel == null ? channel : HaMessageSink.NONE, sideChannel);
     }
 
     HaNode tcp(final boolean toServer, final int flags, final int seq, final int ack, final int payload, final long t)
@@ -58,6 +91,19 @@ final class HaNode
         final boolean toServer, final int clientPort, final int flags, final int seq, final int ack,
         final int payload, final long t)
     {
+        header(toServer, clientPort, flags, seq, ack);
+        return send(payload > 0 ? new byte[payload] : null, t);
+    }
+
+    HaNode tcp(
+        final boolean toServer, final int flags, final int seq, final int ack, final String payload, final long t)
+    {
+        header(toServer, CLIENT_PORT, flags, seq, ack);
+        return send(payload.getBytes(StandardCharsets.US_ASCII), t);
+    }
+
+    private void header(final boolean toServer, final int clientPort, final int flags, final int seq, final int ack)
+    {
         frames.ethernet(0x020000000001L, 0x020000000002L);
         if (toServer)
         {
@@ -67,9 +113,13 @@ final class HaNode
         {
             frames.ipv4(SERVER, CLIENT).tcp(SERVER_PORT, clientPort, seq, ack, flags, 65535);
         }
-        if (payload > 0)
+    }
+
+    private HaNode send(final byte[] payload, final long t)
+    {
+        if (payload != null)
         {
-            frames.payload(new byte[payload], 0, payload);
+            frames.payload(payload, 0, payload.length);
         }
         final int length = frames.build();
         worker.onPacket(frames.buffer(), length, length, t, 1);

@@ -53,6 +53,20 @@ class SynthCommandTest
     }
 
     @Test
+    void shouldWriteASynFloodFromDistinctSpoofedSources() throws Exception
+    {
+        final Path pcap = dir.resolve("flood.pcap");
+        assertThat(run("synth", "--out", pcap.toString(), "--syn-flood", "500", "--seed", "4")).isZero();
+        final TestCapture capture = TestCapture.read(pcap);
+        assertThat(capture.datagrams).hasSize(500);
+        assertThat(capture.datagrams).allMatch(d -> d.flags == io.tandem.node.decode.Packet.TH_SYN &&
+            d.dstPort == SynFlood.SERVER_PORT && d.transportChecksumValid && d.payload.length == 0);
+        assertThat(capture.datagrams.stream().map(TestCapture.Datagram::key).distinct()).hasSize(500);
+        assertThat(err.toString()).contains("500 SYNs");
+        assertThat(run("synth", "--out", pcap.toString(), "--syn-flood", "-1")).isEqualTo(2);
+    }
+
+    @Test
     void shouldRejectAPercentageOutOfRangeNamingTheOption()
     {
         final int exit = run("synth", "--out", dir.resolve("x.pcap").toString(), "--loss-pct", "150");

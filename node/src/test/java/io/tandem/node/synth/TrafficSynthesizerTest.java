@@ -18,6 +18,8 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.tandem.node.applayer.AppProto;
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.decode.Packet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -258,6 +260,44 @@ class TrafficSynthesizerTest
             assertThat(rst).isEqualTo(f.has(SynthAnomaly.RST));
             assertThat(fin).isEqualTo(!f.has(SynthAnomaly.RST));
         }
+    }
+
+    @Test
+    void shouldOpenStreamsWithTheApplicationProtocolOfTheServerPortWhenAppPctIsSet() throws IOException
+    {
+        final Map<Integer, AppProto> byPort = Map.of(80, AppProto.HTTP, 443, AppProto.TLS, 22, AppProto.SSH,
+            25, AppProto.SMTP);
+        final Generated g = generate(small().appPct(100).udpPct(0).midstreamPct(0).onesidePct(0).lossPct(0)
+            .overlapPct(0));
+        final Map<AppProto, Integer> seen = new HashMap<>();
+        for (final FlowView view : g.flows.values())
+        {
+            final SynthManifest.Flow f = view.flow;
+            final AppProto expected = byPort.get(f.dstPort());
+            assertThat(expected).as("server port %d", f.dstPort()).isNotNull();
+            for (final boolean toServer : new boolean[] { true, false })
+            {
+                final byte[] stream = f.payload(toServer);
+                final int n = Math.min(stream.length, AppProtoDetector.DETECT_BYTES);
+                assertThat(AppProtoDetector.detect(stream, n, toServer, f.dstPort())).isEqualTo(expected);
+                final int isn = toServer ? f.isnToServer() : f.isnToClient();
+                for (final TestCapture.Datagram d : view.direction(toServer))
+                {
+                    final long relative = (d.seq - isn - 1) & 0xFFFF_FFFFL;
+                    if (d.payload.length > 0)
+                    {
+                        assertThat(d.payload).as("captured bytes are the manifest's stream").isEqualTo(
+                            Arrays.copyOfRange(stream, (int)relative, (int)relative + d.payload.length));
+                    }
+                }
+            }
+            seen.merge(expected, 1, Integer::sum);
+        }
+        assertThat(seen).containsOnlyKeys(AppProto.HTTP, AppProto.TLS, AppProto.SSH, AppProto.SMTP);
+
+        final SynthManifest plain = new TrafficSynthesizer(small()).generate(dir.resolve("plain.pcap"), false);
+        assertThat(plain.flows()).as("no preamble without appPct").allSatisfy(f ->
+            assertThat(f.payloadKeyToServer() | f.payloadKeyToClient()).isLessThan(PayloadPattern.TABLE_LENGTH));
     }
 
     @Test

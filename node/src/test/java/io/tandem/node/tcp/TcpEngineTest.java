@@ -131,6 +131,78 @@ class TcpEngineTest
     }
 
     @Test
+    void shouldAcceptARstAtTheSequenceOfAnUnacknowledgedFin()
+    {
+        final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
+        h.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        h.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSING);
+        h.c(TH_RST, C + 1, 0, 0);
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSED);
+
+        final TcpHarness unacked = new TcpHarness(ctx()).handshake(C, S);
+        unacked.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        assertThat(TcpEngine.session(flowOf(unacked)).state).isEqualTo(TcpState.CLOSE_WAIT);
+        unacked.c(TH_RST, C + 1, 0, 0);
+        assertThat(TcpEngine.session(flowOf(unacked)).state).isEqualTo(TcpState.CLOSED);
+
+        final TcpHarness acked = new TcpHarness(ctx()).handshake(C, S);
+        acked.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        acked.s(TH_ACK, S + 1, C + 2, 0);
+        acked.c(TH_RST, C + 1, 0, 0);
+        assertThat(TcpEngine.session(flowOf(acked)).state).isEqualTo(TcpState.CLOSE_WAIT);
+        acked.c(TH_RST, C + 2, 0, 0);
+        assertThat(TcpEngine.session(flowOf(acked)).state).isEqualTo(TcpState.CLOSED);
+    }
+
+    @Test
+    void shouldTimeOutEachTeardownStateWithTheTimeoutOfItsFlowState()
+    {
+        final io.tandem.node.flow.FlowTimeouts timeouts = new io.tandem.node.flow.FlowTimeouts()
+            .timeoutSeconds(io.tandem.node.flow.FlowProtocol.TCP, io.tandem.node.flow.FlowState.NEW, false, 60)
+            .timeoutSeconds(io.tandem.node.flow.FlowProtocol.TCP, io.tandem.node.flow.FlowState.CLOSED, false, 30)
+            .timeoutSeconds(io.tandem.node.flow.FlowProtocol.TCP, io.tandem.node.flow.FlowState.ESTABLISHED, false,
+                600);
+        final TcpHarness h = new TcpHarness(ctx(), new io.tandem.node.flow.FlowTable.Context().timeouts(timeouts));
+        h.clientPort = 40001;
+        h.c(TH_SYN, C, 0, 0);
+        h.clientPort = 40002;
+        h.handshake(C, S);
+        h.clientPort = 40003;
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        h.clientPort = 40004;
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_ACK, C + 1, S + 2, 0);
+        h.clientPort = 40005;
+        h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.clientPort = 40006;
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.clientPort = 40007;
+        h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0).s(TH_FIN | TH_ACK, S + 1, C + 2, 0);
+        h.clientPort = 40008;
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN | TH_ACK, C + 1, S + 2, 0);
+        h.clientPort = 40009;
+        h.handshake(C, S).c(TH_RST, C + 1, 0, 0);
+        assertThat(h.events).isEmpty();
+        final long second = 1_000_000_000L;
+
+        h.worker.tick(h.timeNs + 29 * second);
+        assertThat(h.ended).isEmpty();
+        h.worker.tick(h.timeNs + 31 * second);
+        assertThat(h.ended).containsExactlyInAnyOrder("flow=closed tcp=last_ack reason=timeout",
+            "flow=closed tcp=time_wait reason=timeout", "flow=closed tcp=closed reason=timeout");
+        h.ended.clear();
+        h.worker.tick(h.timeNs + 61 * second);
+        assertThat(h.ended).containsExactly("flow=new tcp=syn_sent reason=timeout");
+        h.ended.clear();
+        h.worker.tick(h.timeNs + 599 * second);
+        assertThat(h.ended).isEmpty();
+        h.worker.tick(h.timeNs + 601 * second);
+        assertThat(h.ended).containsExactlyInAnyOrder("flow=established tcp=established reason=timeout",
+            "flow=established tcp=fin_wait1 reason=timeout", "flow=established tcp=fin_wait2 reason=timeout",
+            "flow=established tcp=close_wait reason=timeout", "flow=established tcp=closing reason=timeout");
+    }
+
+    @Test
     void shouldCloseOnAnInWindowRstAndIgnoreAnOutOfWindowOne()
     {
         final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
@@ -179,6 +251,69 @@ class TcpEngineTest
         assertThat(ignored.events).containsExactly("2:3whs_synack_tfo_data_ignored");
         ignored.c(TH_ACK | TH_PSH, C + 1, S + 1, 585);
         assertThat(ignored.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+    }
+
+    @Test
+    void shouldStartANewSessionOnTheSynThatFollowsASynAckIgnoringTfoData()
+    {
+        final TcpHarness h = new TcpHarness(ctx().checksumValidation(false).inlineMode("yes"));
+        h.tfo = true;
+        h.c(TH_SYN, C, 0, 517);
+        h.tfo = false;
+        h.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(TcpEngine.session(flowOf(h)).has(TcpSession.FLAG_TFO_DATA_IGNORED)).isTrue();
+        h.c(TH_SYN, C, 0, 0);
+        assertThat(h.ended).containsExactly("flow=new tcp=syn_recv reason=tcp_reuse");
+        assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.SYN_SENT);
+        h.s(TH_SYN | TH_ACK, S + 7, C + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 8, 517);
+        h.s(TH_ACK, S + 8, C + 518, 0);
+        assertThat(h.events).containsExactly("2:3whs_synack_tfo_data_ignored");
+        assertThat(h.counter("flow.end.tcp_reuse")).isEqualTo(1);
+        assertThat(h.finish()).containsExactly("flow=new tcp=syn_recv reason=tcp_reuse",
+            "flow=established tcp=established reason=shutdown");
+
+        final TcpHarness resent = new TcpHarness(ctx());
+        resent.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_SYN, C, 0, 0);
+        assertThat(resent.counter("flow.end.tcp_reuse")).isZero();
+        assertThat(resent.finish()).containsExactly("flow=new tcp=syn_recv reason=shutdown");
+    }
+
+    @Test
+    void shouldTakeTheNewestOfResentSynsAndKnowASynAckAnsweringAnEarlierOne()
+    {
+        final TcpHarness latest = new TcpHarness(ctx());
+        latest.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(100, 0).windowScale(5).sackPermitted());
+        latest.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(135, 0).windowScale(5).sackPermitted());
+        latest.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(171, 0).windowScale(5).sackPermitted());
+        latest.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 64980, b -> b.timestamps(9000, 171).windowScale(8));
+        latest.send(true, TH_ACK, C + 1, S + 1, 0, 4151, b -> b.timestamps(200, 9000));
+        assertThat(latest.events).isEmpty();
+        assertThat(latest.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness earlier = new TcpHarness(ctx());
+        earlier.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(100, 0).windowScale(5).sackPermitted());
+        earlier.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(135, 0).windowScale(5).sackPermitted());
+        earlier.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 64980, b -> b.timestamps(9000, 666).windowScale(8));
+        assertThat(earlier.events).containsExactly("3:pkt_invalid_timestamp");
+        earlier.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 64980, b -> b.timestamps(9000, 100).windowScale(8));
+        assertThat(earlier.events).containsExactly("3:pkt_invalid_timestamp");
+        assertThat(TcpEngine.session(flowOf(earlier)).client.lastTs).isEqualTo(100);
+        assertThat(earlier.finish()).containsExactly("flow=new tcp=syn_recv reason=shutdown");
+    }
+
+    @Test
+    void shouldAcceptASynAckResentBeforeTheServerConfirmedTheHandshake()
+    {
+        final TcpHarness h = new TcpHarness(ctx());
+        h.handshake(C, S);
+        h.c(TH_ACK | TH_PSH, C + 1, S + 1, 100);
+        h.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(h.events).isEmpty();
+        h.s(TH_ACK, S + 1, C + 101, 0);
+        h.s(TH_SYN | TH_ACK, S, C + 101, 0);
+        assertThat(h.events).containsExactly("7:est_synack_resend");
+        h.s(TH_SYN | TH_ACK, S, C + 1, 0);
+        assertThat(h.events).containsExactly("7:est_synack_resend", "8:est_synack_resend_with_different_ack");
     }
 
     @Test
@@ -307,6 +442,36 @@ class TcpEngineTest
         assertThat(h.counter("tcp.ssn_memcap_drop")).isEqualTo(7);
         h.finish();
         assertThat(h.engine().pool().inUse()).isZero();
+    }
+
+    @Test
+    void shouldKeepASpoofedSynFloodWithinTheFlowAndSessionMemcaps()
+    {
+        final int maxSessions = 10_000;
+        final long streamMemcap = maxSessions * (TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES);
+        final long flowMemcap = 65_536L * io.tandem.node.flow.FlowTable.BUCKET_BYTES +
+            50_000L * io.tandem.node.flow.FlowTable.FLOW_BYTES;
+        final TcpHarness h = new TcpHarness(ctx().preallocSessions(2048).memcapBytes(streamMemcap).inlineMode("yes")
+            .memcapPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW),
+            new io.tandem.node.flow.FlowTable.Context().memcapBytes(flowMemcap).prealloc(10_000));
+        final int syns = 200_000;
+        new io.tandem.node.synth.SynFlood(3).generate(syns, TcpHarness.T0, h.worker);
+
+        final TcpSessionPool pool = h.engine().pool();
+        assertThat(pool.maxSessions()).isEqualTo(maxSessions);
+        assertThat(pool.memuseBytes()).isLessThanOrEqualTo(streamMemcap);
+        assertThat(pool.inUse()).isLessThanOrEqualTo(maxSessions);
+        assertThat(h.counter("tcp.syn")).isEqualTo(syns);
+        final long refused = h.counter("tcp.ssn_memcap_drop");
+        assertThat(refused).isPositive();
+        assertThat(h.counter("tcp.memcap_policy_applied")).isEqualTo(refused);
+        assertThat(h.worker.tcpVerdictDrops()).isEqualTo(refused);
+        assertThat(h.counter("tcp.sessions") + refused).isEqualTo(syns);
+        assertThat(h.counter("flow.memuse")).isLessThanOrEqualTo(flowMemcap);
+        assertThat(h.counter("flow.emerg_mode_entered")).isPositive();
+        assertThat(h.worker.flowTable().activeFlows()).isLessThanOrEqualTo(50_000);
+        h.finish();
+        assertThat(pool.inUse()).isZero();
     }
 
     @Test

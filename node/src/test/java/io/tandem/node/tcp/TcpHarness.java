@@ -34,7 +34,12 @@ final class TcpHarness
 
     TcpHarness(final TcpEngine.Context tcp)
     {
-        worker = new Worker(new Worker.Context().tcp(tcp).flow(new FlowTable.Context()),
+        this(tcp, new FlowTable.Context());
+    }
+
+    TcpHarness(final TcpEngine.Context tcp, final FlowTable.Context flowCtx)
+    {
+        worker = new Worker(new Worker.Context().tcp(tcp).flow(flowCtx),
             (flow, reason) -> ended.add(describe(flow) + " reason=" + reason.eveName()),
             (p, e) ->
             {

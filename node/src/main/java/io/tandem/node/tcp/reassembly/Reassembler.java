@@ -25,16 +25,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (overlaps resolved by the receiver's host-OS policy), and hands the stream to {@link StreamConsumer}s in order.
  * In IDS mode data is delivered once the other side ACKed it; in inline mode (or on an asynchronous session) as soon
  * as it is contiguous, and an overlapping retransmission with different data is normalised to the bytes already
- * accepted. Data the receiver ACKed but was never seen is a gap. Everything still queued is delivered when the flow
- * ends. Call {@link #handle} after the TCP engine handled each packet and {@link #flowEnd} before a flow's records
- * are written.
+ * accepted. Data the receiver ACKed but was never seen is a gap. What is still queued is delivered when the flow
+ * ends, unacknowledged data up to its first hole. Call {@link #handle} after the TCP engine handled each packet
+ * and {@link #flowEnd} before a flow's records are written.
  */
 public final class Reassembler implements StatsSource
 {
+    /** Urgent bytes taken out of band per direction before {@code oob-limit-policy} applies (Suricata's). */
+    public static final int URGENT_OOB_LIMIT = 65_535;
+
     private static final int MAX_CHUNK_BYTES = 65_535 * 2;
     private static final int MAX_PAYLOAD_BYTES = 65_535 + 64;
 
-    /** What happens to the byte the urgent pointer marks ({@code stream.reassembly.urgent.policy}). */
+    /**
+     * What happens to urgent data ({@code stream.reassembly.urgent.policy} and {@code oob-limit-policy}), as
+     * Suricata does it: the urgent byte is the last byte of a packet whose urgent pointer points into its payload.
+     */
     public enum UrgentPolicy
     {
         /** The urgent byte stays in the stream. */
@@ -43,7 +49,11 @@ public final class Reassembler implements StatsSource
         OOB,
         /** The urgent byte is left out and reported as a one-byte gap. */
         GAP,
-        /** The packet's data is not added to the stream. */
+        /**
+         * Inline mode: a packet with the URG flag is dropped (the TCP engine's verdict) and never reaches the
+         * stream; in IDS mode nothing can be dropped and the data stays inline. As {@code oob-limit-policy}: an
+         * urgent packet past the out-of-band limit is not added to the stream (and dropped inline).
+         */
         DROP;
 
         /**
@@ -78,6 +88,7 @@ public final class Reassembler implements StatsSource
         private int maxQueuedSegments = 2621;
         private int maxOverlaps = 1024;
         private UrgentPolicy urgentPolicy = UrgentPolicy.INLINE;
+        private UrgentPolicy urgentOobLimitPolicy = UrgentPolicy.DROP;
 
         /**
          * Payload bytes queued at once per worker; 0 = no limit ({@code memcap}).
@@ -265,6 +276,24 @@ public final class Reassembler implements StatsSource
         }
 
         /**
+         * What to do with urgent data once {@link #URGENT_OOB_LIMIT} bytes of a direction were taken out of band
+         * ({@code urgent.oob-limit-policy}: inline, gap or drop; only with policy oob).
+         *
+         * @param value the policy.
+         * @return this.
+         */
+        public Context urgentOobLimitPolicy(final UrgentPolicy value)
+        {
+            if (value == UrgentPolicy.OOB)
+            {
+                throw new IllegalArgumentException("stream.reassembly.urgent.oob-limit-policy: oob is not one of " +
+                    "inline, gap, drop");
+            }
+            urgentOobLimitPolicy = value;
+            return this;
+        }
+
+        /**
          * The memcap policy name.
          *
          * @return the name.
@@ -303,6 +332,7 @@ public final class Reassembler implements StatsSource
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer chunk = new UnsafeBuffer(new byte[MAX_CHUNK_BYTES]);
     private boolean payloadRewritten;
+    private boolean packetDropped;
     private int payloadLength;
 
     private long segmentsInserted;
@@ -311,12 +341,15 @@ public final class Reassembler implements StatsSource
     private long duplicates;
     private long gapCount;
     private long gapBytes;
+    private long takeoverGapCount;
+    private long takeoverGapBytes;
     private long memcapDrops;
     private long queueLimitDrops;
     private long overlapLimitDrops;
     private long depthReachedCount;
     private long beforeBase;
     private long urgentBytes;
+    private long urgentDropped;
     private long rstPayloadIgnored;
     private long chunks;
     private long memcapStopped;
@@ -352,15 +385,18 @@ public final class Reassembler implements StatsSource
      * @param flow     its flow.
      * @param toServer its direction.
      * @param accepted whether the TCP engine accepted the packet.
+     * @return {@link TcpEngine#VERDICT_DROP} when reassembly drops the packet (inline mode: urgent data past the
+     *         out-of-band limit with {@code oob-limit-policy: drop}), else {@link TcpEngine#VERDICT_PASS}.
      */
-    public void handle(final Packet p, final Flow flow, final boolean toServer, final boolean accepted)
+    public int handle(final Packet p, final Flow flow, final boolean toServer, final boolean accepted)
     {
         payloadRewritten = false;
+        packetDropped = false;
         payloadLength = 0;
         final TcpSession ssn = TcpEngine.session(flow);
         if (ssn == null || ssn.state == TcpState.NONE)
         {
-            return;
+            return TcpEngine.VERDICT_PASS;
         }
         final boolean queue = p.payloadLength > 0 && (p.tcpFlags & Packet.TH_RST) == 0 && accepted &&
             flow.state() != FlowState.BYPASSED;
@@ -368,11 +404,10 @@ public final class Reassembler implements StatsSource
         {
             rstPayloadIgnored++;
         }
-        if (!(ssn.reassembly instanceof ReassemblySession) && !queue && !deliveryDue(ssn, true) &&
-            !deliveryDue(ssn, false))
+        if (!(ssn.reassembly instanceof ReassemblySession) && !queue && !stateNeeded(ssn))
         {
             ssn.reassembly = ENGAGED;
-            return;
+            return TcpEngine.VERDICT_PASS;
         }
         final ReassemblySession rs = session(ssn);
         if (queue)
@@ -381,6 +416,23 @@ public final class Reassembler implements StatsSource
         }
         deliver(p, flow, ssn, rs, true, false);
         deliver(p, flow, ssn, rs, false, false);
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            reverse(flow, ssn, rs);
+            deliver(p, flow, ssn, rs, true, false);
+            deliver(p, flow, ssn, rs, false, false);
+        }
+        return packetDropped ? TcpEngine.VERDICT_DROP : TcpEngine.VERDICT_PASS;
+    }
+
+    private void reverse(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
+    {
+        engine.reverse(flow, ssn);
+        rs.swap();
+        for (final StreamConsumer c : consumers)
+        {
+            c.onDirectionReversed(flow);
+        }
     }
 
     /**
@@ -402,8 +454,11 @@ public final class Reassembler implements StatsSource
     }
 
     /**
-     * A flow ends: deliver everything still queued in both directions (gaps between queued data reported), then
-     * EOF, and free the segments. Call before the flow's records are written.
+     * A flow ends: deliver what is still queued in both directions, then EOF, and free the segments. Acknowledged
+     * data goes with its gaps; unacknowledged data only as far as it is contiguous, as Suricata declares no gap the
+     * receiver did not acknowledge (data past such a hole is never delivered; on an asynchronous session, whose
+     * receiver is unseen, holes are gaps). Call before the flow's records are written. A session handed over
+     * ({@link #handOver(Flow)}) delivers nothing more: the peer owns it.
      *
      * @param flow the ending flow.
      */
@@ -414,21 +469,31 @@ public final class Reassembler implements StatsSource
         {
             return;
         }
-        if (ssn.reassembly == ENGAGED && !deliveryDue(ssn, true) && !deliveryDue(ssn, false))
+        if (ssn.reassembly == ENGAGED && !stateNeeded(ssn))
         {
             ssn.reassembly = null;
             endOfStreams(flow);
             return;
         }
         final ReassemblySession rs = session(ssn);
+        if (!rs.handedOver)
+        {
+            drain(flow, ssn, rs);
+        }
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            reverse(flow, ssn, rs);
+            if (!rs.handedOver)
+            {
+                drain(flow, ssn, rs);
+            }
+        }
         for (int d = 0; d < 2; d++)
         {
             final boolean toServer = d == 0;
             final ReassemblyStream st = rs.stream(toServer);
-            deliver(null, flow, ssn, rs, toServer, true);
             if (st.initialised)
             {
-                deliverTo(null, flow, st, toServer, Long.MAX_VALUE, true, false);
                 chunkRaw(flow, st, toServer, true);
             }
             for (final StreamConsumer c : consumers)
@@ -468,6 +533,48 @@ public final class Reassembler implements StatsSource
                 {
                     c.onRawChunk(flow, toServer, null, 0, 0, StreamConsumer.FLAG_EOF);
                 }
+            }
+        }
+    }
+
+    private void drain(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
+    {
+        for (int d = 0; d < 2 && !ssn.has(TcpSession.FLAG_REVERSE_PENDING); d++)
+        {
+            final boolean toServer = d == 0;
+            final ReassemblyStream st = rs.stream(toServer);
+            deliver(null, flow, ssn, rs, toServer, true);
+            if (st.initialised && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+            {
+                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, ssn.has(TcpSession.FLAG_ASYNC), false);
+            }
+        }
+    }
+
+    /**
+     * This node hands the session over to an HA peer (it stops; the flow is not ending): deliver every byte queued in
+     * order, ACKed or not, up to the first missing byte, declaring no gap and no end. The peer continues the stream
+     * from the first byte this node did not deliver; segments queued beyond a hole are dropped with the flow (the
+     * peer never has them: when the hole is filled there, they are a takeover gap).
+     *
+     * @param flow the flow.
+     */
+    public void handOver(final Flow flow)
+    {
+        final TcpSession ssn = TcpEngine.session(flow);
+        if (ssn == null || ssn.reassembly == null)
+        {
+            return;
+        }
+        final ReassemblySession rs = session(ssn);
+        rs.handedOver = true;
+        for (int d = 0; d < 2 && !ssn.has(TcpSession.FLAG_REVERSE_PENDING); d++)
+        {
+            final boolean toServer = d == 0;
+            final ReassemblyStream st = rs.stream(toServer);
+            if (st.initialised)
+            {
+                deliverTo(null, flow, ssn, st, toServer, Long.MAX_VALUE, false, false);
             }
         }
     }
@@ -546,13 +653,23 @@ public final class Reassembler implements StatsSource
     }
 
     /**
+     * Whether a session whose reassembly state is still untouched needs it now: a direction reversal is pending, or
+     * a direction would deliver (a gap up to the ACK).
+     */
+    private static boolean stateNeeded(final TcpSession ssn)
+    {
+        return ssn.has(TcpSession.FLAG_REVERSE_PENDING) || deliveryDue(ssn, true) || deliveryDue(ssn, false);
+    }
+
+    /**
      * Whether a direction whose reassembly state is still untouched would have something to do now: its ISN is
-     * known, the session is established and not one-sided, and the receiver acknowledged past the stream's origin
-     * (data this node never saw: a gap to declare). Until then a session needs no reassembly state at all.
+     * known, the session is established and not one-sided, and the receiver acknowledged past the point where this
+     * node's view of the stream starts (data this node never saw: a gap to declare). Until then a session needs no
+     * reassembly state at all.
      */
     private static boolean deliveryDue(final TcpSession ssn, final boolean toServer)
     {
-        if (!isnKnown(ssn, toServer) || !ssn.state.atLeastEstablished() || ssn.has(TcpSession.FLAG_ASYNC))
+        if (!ssn.isnKnown(toServer) || !ssn.state.atLeastEstablished() || ssn.has(TcpSession.FLAG_ASYNC))
         {
             return false;
         }
@@ -562,19 +679,25 @@ public final class Reassembler implements StatsSource
         {
             ackSeq = snd.nextSeq - 1;
         }
-        return ackSeq - originSeq(snd) > 0;
-    }
-
-    private static int originSeq(final TcpStreamTracker tracker)
-    {
-        return tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER) ? tracker.takeoverSeq : tracker.isn + 1;
+        final int startSeq = snd.has(TcpStreamTracker.FLAG_TAKEN_OVER) ? snd.takeoverSeq : snd.isn + 1;
+        return ackSeq - startSeq > 0;
     }
 
     private void init(
         final Flow flow, final ReassemblyStream st, final TcpStreamTracker tracker, final boolean toServer)
     {
         st.initialised = true;
-        st.originSeq = originSeq(tracker);
+        if (tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER))
+        {
+            st.appProgress = tracker.takeoverOffset;
+            st.rawProgress = tracker.takeoverOffset;
+            st.originSeq = tracker.takeoverSeq - (int)tracker.takeoverOffset;
+            st.takeoverEnd = tracker.takeoverOffset + Math.max(0, tracker.takeoverEndSeq - tracker.takeoverSeq);
+        }
+        else
+        {
+            st.originSeq = tracker.isn + 1;
+        }
         final int base = toServer ? ctx.toServerChunkSize : ctx.toClientChunkSize;
         int size = base;
         if (ctx.randomizeChunkSize && ctx.randomizeChunkRange > 0)
@@ -598,11 +721,6 @@ public final class Reassembler implements StatsSource
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    private static boolean isnKnown(final TcpSession ssn, final boolean toServer)
-    {
-        return toServer ? ssn.state != TcpState.NONE : ssn.state.ordinal() >= TcpState.SYN_RECV.ordinal();
-    }
-
     private void insert(
         final Packet p, final Flow flow, final TcpSession ssn, final ReassemblySession rs, final boolean toServer)
     {
@@ -620,28 +738,42 @@ public final class Reassembler implements StatsSource
         final int len = Math.min(p.payloadLength, MAX_PAYLOAD_BYTES);
         payload.putBytes(0, p.buffer, p.payloadOffset, len);
         payloadLength = len;
+        final UrgentPolicy policy = ctx.urgentPolicy;
         final int urgent = p.urgentPointer;
         if ((p.tcpFlags & Packet.TH_URG) != 0 && urgent > 0 && urgent <= len &&
-            ctx.urgentPolicy != UrgentPolicy.INLINE)
+            (policy == UrgentPolicy.OOB || policy == UrgentPolicy.GAP))
         {
             urgentBytes++;
-            final int idx = urgent - 1;
-            switch (ctx.urgentPolicy)
+            boolean outOfBand = false;
+            int kept = len - 1;
+            if (st.urgentRemoved < URGENT_OOB_LIMIT)
             {
-                case OOB ->
+                outOfBand = policy == UrgentPolicy.OOB;
+                if (outOfBand && st.urgentRemoved + 1 == URGENT_OOB_LIMIT)
                 {
-                    insertRange(p, flow, ssn, rs, st, toServer, seq, 0, idx);
-                    st.urgentRemoved++;
-                    insertRange(p, flow, ssn, rs, st, toServer, seq + idx + 1, idx + 1, len - idx - 1);
+                    engine.event(p, TcpStreamEvent.REASSEMBLY_URGENT_OOB_LIMIT_REACHED);
                 }
-                case GAP ->
+            }
+            else
+            {
+                switch (ctx.urgentOobLimitPolicy)
                 {
-                    insertRange(p, flow, ssn, rs, st, toServer, seq, 0, idx);
-                    insertRange(p, flow, ssn, rs, st, toServer, seq + idx + 1, idx + 1, len - idx - 1);
+                    case DROP ->
+                    {
+                        urgentDropped++;
+                        packetDropped = engine.inline();
+                        return;
+                    }
+                    case INLINE -> kept = len;
+                    default ->
+                    {
+                    }
                 }
-                default ->
-                {
-                }
+            }
+            insertRange(p, flow, ssn, rs, st, toServer, seq, 0, kept);
+            if (outOfBand)
+            {
+                st.urgentRemoved++;
             }
             return;
         }
@@ -781,11 +913,15 @@ public final class Reassembler implements StatsSource
         final boolean toServer,
         final boolean ending)
     {
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            return;
+        }
         final ReassemblyStream st = rs.stream(toServer);
         final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
         if (!st.initialised)
         {
-            if (!isnKnown(ssn, toServer) || !ssn.state.atLeastEstablished())
+            if (!ssn.isnKnown(toServer) || !ssn.state.atLeastEstablished())
             {
                 return;
             }
@@ -793,7 +929,11 @@ public final class Reassembler implements StatsSource
         }
         if (engine.inline() || ssn.has(TcpSession.FLAG_ASYNC))
         {
-            deliverTo(p, flow, st, toServer, Long.MAX_VALUE, false, false);
+            deliverTo(p, flow, ssn, st, toServer, Long.MAX_VALUE, false, false);
+        }
+        if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+        {
+            return;
         }
         if (ssn.has(TcpSession.FLAG_ASYNC))
         {
@@ -816,9 +956,9 @@ public final class Reassembler implements StatsSource
         }
         if (limit > st.appProgress && limit - st.appProgress < (1L << 31))
         {
-            deliverTo(p, flow, st, toServer, limit, true, true);
+            deliverTo(p, flow, ssn, st, toServer, limit, true, true);
         }
-        if (!ending)
+        if (!ending && !ssn.has(TcpSession.FLAG_REVERSE_PENDING))
         {
             chunkRaw(flow, st, toServer, false);
             release(st);
@@ -828,6 +968,7 @@ public final class Reassembler implements StatsSource
     private void deliverTo(
         final Packet p,
         final Flow flow,
+        final TcpSession ssn,
         final ReassemblyStream st,
         final boolean toServer,
         final long limit,
@@ -867,6 +1008,10 @@ public final class Reassembler implements StatsSource
             {
                 c.onData(flow, toServer, s.data, from, n, flags);
             }
+            if (ssn.has(TcpSession.FLAG_REVERSE_PENDING))
+            {
+                return;
+            }
         }
     }
 
@@ -888,30 +1033,23 @@ public final class Reassembler implements StatsSource
             return;
         }
         chunkRaw(flow, st, toServer, true);
-        long left = length;
-        while (left > 0)
+        final long takeover = Math.min(length, st.takeoverEnd - st.appProgress);
+        if (takeover > 0)
         {
-            final int n = (int)Math.min(left, Integer.MAX_VALUE);
-            st.appProgress += n;
-            final int flags = StreamConsumer.FLAG_GAP | depthFlag(st);
-            for (final StreamConsumer c : consumers)
+            missing(flow, st, toServer, takeover, StreamConsumer.FLAG_GAP | StreamConsumer.FLAG_TAKEOVER_GAP);
+            takeoverGapCount++;
+            takeoverGapBytes += takeover;
+            if (takeover == length)
             {
-                c.onData(flow, toServer, null, 0, n, flags);
+                return;
             }
-            if (rawEnabled)
-            {
-                for (final StreamConsumer c : rawConsumers)
-                {
-                    c.onRawChunk(flow, toServer, null, 0, n, flags);
-                }
-            }
-            left -= n;
         }
-        st.rawProgress = st.appProgress;
+        final long lost = length - Math.max(0, takeover);
+        missing(flow, st, toServer, lost, StreamConsumer.FLAG_GAP);
         st.gaps++;
-        st.gapBytes += length;
+        st.gapBytes += lost;
         gapCount++;
-        gapBytes += length;
+        gapBytes += lost;
         if (p != null)
         {
             engine.event(p, TcpStreamEvent.REASSEMBLY_SEQ_GAP);
@@ -923,6 +1061,32 @@ public final class Reassembler implements StatsSource
         }
     }
 
+    private void missing(
+        final Flow flow, final ReassemblyStream st, final boolean toServer, final long length, final int gapFlags)
+    {
+        long left = length;
+        while (left > 0)
+        {
+            final int n = (int)Math.min(left, Integer.MAX_VALUE);
+            st.appProgress += n;
+            final int flags = gapFlags | depthFlag(st);
+            for (final StreamConsumer c : consumers)
+            {
+                c.onData(flow, toServer, null, 0, n, flags);
+            }
+            if (rawEnabled)
+            {
+                st.rawDepthDelivered |= (flags & StreamConsumer.FLAG_DEPTH) != 0;
+                for (final StreamConsumer c : rawConsumers)
+                {
+                    c.onRawChunk(flow, toServer, null, 0, n, flags);
+                }
+            }
+            left -= n;
+        }
+        st.rawProgress = st.appProgress;
+    }
+
     private void chunkRaw(final Flow flow, final ReassemblyStream st, final boolean toServer, final boolean force)
     {
         if (!rawEnabled)
@@ -930,6 +1094,8 @@ public final class Reassembler implements StatsSource
             st.rawProgress = st.appProgress;
             return;
         }
+        final long depth = ctx.depthBytes;
+        final boolean atDepth = depth > 0 && st.depthReached && st.appProgress >= depth;
         while (true)
         {
             final long available = st.appProgress - st.rawProgress;
@@ -942,7 +1108,7 @@ public final class Reassembler implements StatsSource
             {
                 n = st.chunkSize;
             }
-            else if (force)
+            else if (force || atDepth)
             {
                 n = (int)available;
             }
@@ -953,9 +1119,15 @@ public final class Reassembler implements StatsSource
             copy(st, st.rawProgress, n);
             st.rawProgress += n;
             chunks++;
+            int flags = 0;
+            if (atDepth && !st.rawDepthDelivered && st.rawProgress >= depth)
+            {
+                st.rawDepthDelivered = true;
+                flags = StreamConsumer.FLAG_DEPTH;
+            }
             for (final StreamConsumer c : rawConsumers)
             {
-                c.onRawChunk(flow, toServer, chunk, 0, n, 0);
+                c.onRawChunk(flow, toServer, chunk, 0, n, flags);
             }
         }
     }
@@ -998,6 +1170,8 @@ public final class Reassembler implements StatsSource
         sink.counter("tcp.reassembly_duplicates", duplicates);
         sink.counter("tcp.reassembly_gap", gapCount);
         sink.counter("tcp.reassembly_gap_bytes", gapBytes);
+        sink.counter("tcp.reassembly_takeover_gap", takeoverGapCount);
+        sink.counter("tcp.reassembly_takeover_gap_bytes", takeoverGapBytes);
         sink.counter("tcp.segment_memcap_drop", memcapDrops);
         sink.counter("tcp.reassembly_memcap_stopped", memcapStopped);
         sink.counter("tcp.reassembly_memuse", pool.usedBytes());
@@ -1006,6 +1180,7 @@ public final class Reassembler implements StatsSource
         sink.counter("tcp.reassembly_depth_reached", depthReachedCount);
         sink.counter("tcp.reassembly_before_base_seq", beforeBase);
         sink.counter("tcp.reassembly_urgent", urgentBytes);
+        sink.counter("tcp.reassembly_urgent_dropped", urgentDropped);
         sink.counter("tcp.reassembly_rst_payload_ignored", rstPayloadIgnored);
         sink.counter("tcp.reassembly_raw_chunks", chunks);
         sink.counter("tcp.segment_pool_grown", pool.grown());

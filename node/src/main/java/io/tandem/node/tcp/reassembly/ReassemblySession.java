@@ -6,17 +6,26 @@ package io.tandem.node.tcp.reassembly;
  */
 public final class ReassemblySession
 {
-    final ReassemblyStream toServer = new ReassemblyStream();
-    final ReassemblyStream toClient = new ReassemblyStream();
+    ReassemblyStream toServer = new ReassemblyStream();
+    ReassemblyStream toClient = new ReassemblyStream();
     long overlaps;
     boolean stopped;
+    boolean handedOver;
 
     void reset()
     {
         stopped = false;
+        handedOver = false;
         toServer.reset();
         toClient.reset();
         overlaps = 0;
+    }
+
+    void swap()
+    {
+        final ReassemblyStream formerToServer = toServer;
+        toServer = toClient;
+        toClient = formerToServer;
     }
 
     /**

@@ -18,8 +18,10 @@ public final class ReassemblyStream
     int chunkSize;
     boolean depthReached;
     boolean depthDelivered;
+    boolean rawDepthDelivered;
     boolean gapRaised;
     long urgentRemoved;
+    long takeoverEnd;
 
     void reset()
     {
@@ -33,8 +35,10 @@ public final class ReassemblyStream
         chunkSize = 0;
         depthReached = false;
         depthDelivered = false;
+        rawDepthDelivered = false;
         gapRaised = false;
         urgentRemoved = 0;
+        takeoverEnd = 0;
     }
 
     /**
@@ -48,6 +52,26 @@ public final class ReassemblyStream
     {
         final int anchorSeq = originSeq + (int)(appProgress + urgentRemoved);
         return appProgress + (seq - anchorSeq);
+    }
+
+    /**
+     * Whether the stream has started (its origin is set).
+     *
+     * @return true once started.
+     */
+    public boolean initialised()
+    {
+        return initialised;
+    }
+
+    /**
+     * The sequence number of the first byte not yet delivered to application consumers (valid once initialised).
+     *
+     * @return the sequence number.
+     */
+    public int deliverySeq()
+    {
+        return originSeq + (int)(appProgress + urgentRemoved);
     }
 
     /**

@@ -6,8 +6,9 @@ import io.tandem.node.tcp.TcpSession;
 import io.tandem.node.tcp.TcpStreamEvent;
 
 /**
- * ESTABLISHED: data and ACKs within the window, a valid RST closes, a FIN starts the teardown, SYNs and SYN/ACKs
- * are resends or attacks and rejected with their events.
+ * ESTABLISHED: data and ACKs within the window, a valid RST closes, a FIN starts the teardown, SYNs are resends or
+ * attacks and rejected with their events; a SYN/ACK resent before the server confirmed the handshake with an ACK is
+ * taken as the server not having seen the client's final ACK, afterwards it is rejected.
  */
 public final class EstablishedHandler implements TcpStateHandler
 {
@@ -38,7 +39,7 @@ public final class EstablishedHandler implements TcpStateHandler
             {
                 engine.event(p, TcpStreamEvent.EST_SYNACK_TOSERVER);
             }
-            else if (p.ack != ssn.client.isn + 1 && p.ack != ssn.client.lastAck)
+            else if (p.ack != ssn.client.lastAck)
             {
                 engine.event(p, TcpStreamEvent.EST_SYNACK_RESEND_WITH_DIFFERENT_ACK);
             }
@@ -46,9 +47,13 @@ public final class EstablishedHandler implements TcpStateHandler
             {
                 engine.event(p, TcpStreamEvent.EST_SYNACK_RESEND_WITH_DIFF_SEQ);
             }
-            else
+            else if (ssn.has(TcpSession.FLAG_3WHS_CONFIRMED))
             {
                 engine.event(p, TcpStreamEvent.EST_SYNACK_RESEND);
+            }
+            else
+            {
+                return true;
             }
             return false;
         }
@@ -73,6 +78,10 @@ public final class EstablishedHandler implements TcpStateHandler
             if (ssn.has(TcpSession.FLAG_TIMESTAMP) && !engine.validateTimestamp(ssn, p, toServer))
             {
                 return false;
+            }
+            if (!toServer)
+            {
+                ssn.flags |= TcpSession.FLAG_3WHS_CONFIRMED;
             }
             return engine.handleData(ssn, p, toServer, TcpStreamEvent.EST_INVALID_ACK,
                 TcpStreamEvent.EST_PACKET_OUT_OF_WINDOW);

@@ -20,19 +20,6 @@ public final class SynSentHandler implements TcpStateHandler
     public boolean handle(final TcpEngine engine, final TcpSession ssn, final Packet p, final boolean toServer)
     {
         final int flags = p.tcpFlags;
-        if (!toServer && !validEcho(ssn, p))
-        {
-            engine.event(p, TcpStreamEvent.PKT_INVALID_TIMESTAMP);
-            return false;
-        }
-        if ((flags & Packet.TH_RST) != 0)
-        {
-            return rst(engine, ssn, p, toServer);
-        }
-        if ((flags & Packet.TH_FIN) != 0)
-        {
-            return true;
-        }
         if ((flags & (Packet.TH_SYN | Packet.TH_ACK)) == (Packet.TH_SYN | Packet.TH_ACK))
         {
             if (toServer)
@@ -45,6 +32,19 @@ public final class SynSentHandler implements TcpStateHandler
                 return false;
             }
             return synAck(engine, ssn, p);
+        }
+        if (!toServer && !validEcho(ssn, p))
+        {
+            engine.event(p, TcpStreamEvent.PKT_INVALID_TIMESTAMP);
+            return false;
+        }
+        if ((flags & Packet.TH_RST) != 0)
+        {
+            return rst(engine, ssn, p, toServer);
+        }
+        if ((flags & Packet.TH_FIN) != 0)
+        {
+            return true;
         }
         if ((flags & Packet.TH_SYN) != 0)
         {
@@ -70,6 +70,7 @@ public final class SynSentHandler implements TcpStateHandler
             }
             if (p.seq == ssn.client.isn)
             {
+                resentSyn(engine, ssn, p);
                 return true;
             }
             if (ssn.queueLength >= engine.context().maxSynQueued())
@@ -163,6 +164,7 @@ public final class SynSentHandler implements TcpStateHandler
             if (p.ack == client.isn + 1)
             {
                 engine.event(p, TcpStreamEvent.THREE_WHS_SYNACK_TFO_DATA_IGNORED);
+                ssn.flags |= TcpSession.FLAG_TFO_DATA_IGNORED;
                 client.nextSeq = client.isn + 1;
             }
             else if (p.ack != client.nextSeq)
@@ -174,6 +176,11 @@ public final class SynSentHandler implements TcpStateHandler
         else if (p.ack != client.isn + 1 && !restoreQueuedSyn(ssn, p.ack))
         {
             engine.event(p, TcpStreamEvent.THREE_WHS_SYNACK_WITH_WRONG_ACK);
+            return false;
+        }
+        if (!validEcho(ssn, p) && !restoreQueuedSynByTimestamp(ssn, p.tsEcr))
+        {
+            engine.event(p, TcpStreamEvent.PKT_INVALID_TIMESTAMP);
             return false;
         }
         ssn.queueLength = 0;
@@ -209,6 +216,103 @@ public final class SynSentHandler implements TcpStateHandler
             client.lastTs = p.tsVal;
             client.lastPktTsSeconds = TcpEngine.seconds(p);
         }
+        return true;
+    }
+
+    /**
+     * The client resent its SYN (same ISN), perhaps with other options or a newer timestamp: the session takes the
+     * newest SYN's settings and the previous ones are queued, so that a SYN/ACK answering an earlier SYN (echoing its
+     * timestamp) is still recognised (Suricata's StreamTcp3whsStoreSyn). A full queue raises {@code 3whs_syn_flood}
+     * but the SYN is still taken.
+     */
+    private static void resentSyn(final TcpEngine engine, final TcpSession ssn, final Packet p)
+    {
+        final TcpStreamTracker client = ssn.client;
+        final TcpStreamTracker server = ssn.server;
+        final boolean sameWscale = p.optWindowScale >= 0 ? ssn.has(TcpSession.FLAG_SERVER_WSCALE) &&
+            server.windowScale == Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX) :
+            !ssn.has(TcpSession.FLAG_SERVER_WSCALE);
+        final boolean sameTs = p.optTimestamp ? client.has(TcpStreamTracker.FLAG_TIMESTAMP) &&
+            client.lastTs == p.tsVal : !client.has(TcpStreamTracker.FLAG_TIMESTAMP);
+        if (sameWscale && sameTs && server.window == p.window &&
+            p.optSackPermitted == ssn.has(TcpSession.FLAG_CLIENT_SACKOK))
+        {
+            return;
+        }
+        if (!client.has(TcpStreamTracker.FLAG_TIMESTAMP) || queuedSynByTimestamp(ssn, client.lastTs) < 0)
+        {
+            if (ssn.queueLength >= engine.context().maxSynQueued())
+            {
+                engine.event(p, TcpStreamEvent.THREE_WHS_SYN_FLOOD);
+            }
+            else
+            {
+                queueCurrentSyn(ssn);
+            }
+        }
+        server.window = p.window;
+        ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK);
+        server.windowScale = 0;
+        if (p.optWindowScale >= 0)
+        {
+            ssn.flags |= TcpSession.FLAG_SERVER_WSCALE;
+            server.windowScale = (byte)Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
+        }
+        client.sackPermitted = p.optSackPermitted;
+        if (p.optSackPermitted)
+        {
+            ssn.flags |= TcpSession.FLAG_CLIENT_SACKOK;
+        }
+        if (p.optTimestamp)
+        {
+            client.lastTs = p.tsVal;
+            client.lastPktTsSeconds = TcpEngine.seconds(p);
+            client.flags |= TcpStreamTracker.FLAG_TIMESTAMP;
+        }
+    }
+
+    private static int queuedSynByTimestamp(final TcpSession ssn, final int ts)
+    {
+        if (ssn.has(TcpSession.FLAG_QUEUE_SYNACK))
+        {
+            return -1;
+        }
+        for (int i = 0; i < ssn.queueLength; i++)
+        {
+            if ((ssn.queueFlags(i) & TcpSession.QUEUE_TS) != 0 && ssn.queueTs(i) == ts)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A SYN/ACK echoes the timestamp of an earlier SYN of the client: take that SYN's settings back (Suricata's
+     * StreamTcp3whsFindSyn on a timestamp mismatch). The ISN is the one the SYN/ACK's ACK confirmed.
+     */
+    private static boolean restoreQueuedSynByTimestamp(final TcpSession ssn, final int echo)
+    {
+        final int i = queuedSynByTimestamp(ssn, echo);
+        if (i < 0)
+        {
+            return false;
+        }
+        final TcpStreamTracker client = ssn.client;
+        final int qflags = ssn.queueFlags(i);
+        ssn.server.window = ssn.queueWindow(i);
+        ssn.server.windowScale = (byte)((qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale(i) : 0);
+        ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK);
+        if ((qflags & TcpSession.QUEUE_WSCALE) != 0)
+        {
+            ssn.flags |= TcpSession.FLAG_SERVER_WSCALE;
+        }
+        if ((qflags & TcpSession.QUEUE_SACKOK) != 0)
+        {
+            ssn.flags |= TcpSession.FLAG_CLIENT_SACKOK;
+        }
+        client.lastTs = echo;
+        client.flags |= TcpStreamTracker.FLAG_TIMESTAMP;
         return true;
     }
 

@@ -151,6 +151,19 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldNotDeliverUnackedDataPastAHoleTheReceiverNeverAcked()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        h.s(PA, S + 1, C + 1, "AAAA");
+        h.s(PA, S + 13, C + 1, "CCCC");
+        h.c(TH_ACK, C + 1, S + 9, "");
+        h.c(TH_RST | TH_ACK, C + 1, S + 9, "");
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo("AAAA[4]<EOF>");
+        assertThat(h.counter("tcp.reassembly_gap_bytes")).isEqualTo(4);
+    }
+
+    @Test
     void shouldNotCountTheFinAsData()
     {
         final ReassemblyHarness h = new ReassemblyHarness().handshake();
@@ -173,6 +186,22 @@ class ReassemblerTest
         assertThat(h.toServer.toString()).isEqualTo("ABCDEF<DEPTH><EOF>");
         assertThat(h.toClient.toString()).isEqualTo("012345<DEPTH><EOF>");
         assertThat(h.events).containsExactly("5:reassembly_depth_reached", "7:reassembly_depth_reached");
+    }
+
+    @Test
+    void shouldTellRawConsumersWhereTheDepthCutTheStream()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.depth=6",
+            "stream.reassembly.toserver-chunk-size=4").handshake();
+        h.c(PA, C + 1, S + 1, "ABCD");
+        h.c(PA, C + 5, S + 1, "EFGH");
+        h.s(TH_ACK, S + 1, C + 9, "");
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEF<DEPTH>");
+        assertThat(h.rawToServer).containsExactly(4, 2);
+        h.c(PA, C + 9, S + 1, "IJKL");
+        h.s(TH_ACK, S + 1, C + 13, "");
+        h.finish();
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEF<DEPTH><EOF>");
     }
 
     @Test
@@ -217,7 +246,7 @@ class ReassemblerTest
         h.finish();
         assertThat(h.rawToServer).containsExactly(4, 4, 2);
         assertThat(h.rawToClient).containsExactly(3, 3, 1);
-        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEFGHIJ");
+        assertThat(h.rawTextToServer.toString()).isEqualTo("ABCDEFGHIJ<EOF>");
     }
 
     @Test
@@ -259,22 +288,70 @@ class ReassemblerTest
     }
 
     @Test
-    void shouldApplyTheUrgentPolicy()
+    void shouldApplyTheUrgentPolicyToTheLastByteOfAnUrgentPacket()
     {
-        assertThat(urgent("inline")).isEqualTo("malicious<EOF>");
-        assertThat(urgent("oob")).isEqualTo("malicous<EOF>");
-        assertThat(urgent("gap")).isEqualTo("malic[1]ous<EOF>");
-        assertThat(urgent("drop")).isEqualTo("[9]<EOF>");
+        assertThat(urgent("inline", "no").toServer.toString()).isEqualTo("ABCD!EFG<EOF>");
+        assertThat(urgent("oob", "no").toServer.toString()).isEqualTo("ABCDEFG<EOF>");
+        assertThat(urgent("gap", "no").toServer.toString()).isEqualTo("ABCD[1]EFG<EOF>");
+        final ReassemblyHarness ids = urgent("drop", "no");
+        assertThat(ids.toServer.toString()).isEqualTo("ABCD!EFG<EOF>");
+        assertThat(ids.worker.tcpVerdictDrops()).isZero();
+
+        final ReassemblyHarness inline = urgent("drop", "yes");
+        assertThat(inline.toServer.toString()).isEqualTo("[5]EFG<EOF>");
+        assertThat(inline.worker.tcpVerdictDrops()).isEqualTo(1);
+        assertThat(inline.counter("ips.drop_reason.stream_urgent")).isEqualTo(1);
     }
 
-    private static String urgent(final String policy)
+    private static ReassemblyHarness urgent(final String policy, final String inline)
     {
-        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=" + policy).handshake();
-        h.urgentPointer = 6;
-        h.c(PA | TH_URG, C + 1, S + 1, "malicious");
-        h.s(TH_ACK, S + 1, C + 10, "");
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=" + policy,
+            "stream.inline=" + inline).handshake();
+        h.urgentPointer = 5;
+        h.c(PA | TH_URG, C + 1, S + 1, "ABCD!");
+        h.c(PA, C + 6, S + 1, "EFG");
+        h.s(TH_ACK, S + 1, C + 9, "");
         h.finish();
-        return h.toServer.toString();
+        return h;
+    }
+
+    @Test
+    void shouldApplyTheOobLimitPolicyPastTheOutOfBandLimit()
+    {
+        final ReassemblyHarness drop = oobLimit("drop", "no");
+        assertThat(drop.toServer.toString()).isEqualTo("AB[2]CD<EOF>");
+        assertThat(drop.events).filteredOn(e -> e.endsWith(":reassembly_urgent_oob_limit_reached")).hasSize(1);
+        assertThat(drop.counter("tcp.reassembly_urgent_dropped")).isEqualTo(1);
+        assertThat(drop.worker.tcpVerdictDrops()).isZero();
+        assertThat(oobLimit("inline", "no").toServer.toString()).isEqualTo("ABXYCD<EOF>");
+        assertThat(oobLimit("gap", "no").toServer.toString()).isEqualTo("ABX[1]CD<EOF>");
+        assertThat(oobLimit("drop", "yes").worker.tcpVerdictDrops()).isEqualTo(1);
+    }
+
+    private static ReassemblyHarness oobLimit(final String limitPolicy, final String inline)
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.urgent.policy=oob",
+            "stream.reassembly.urgent.oob-limit-policy=" + limitPolicy, "stream.inline=" + inline).handshake();
+        int seq = C + 1;
+        h.c(PA, seq, S + 1, "AB");
+        seq += 2;
+        for (int i = 0; i < Reassembler.URGENT_OOB_LIMIT; i++)
+        {
+            h.urgentPointer = 1;
+            h.c(PA | TH_URG, seq++, S + 1, "u");
+            if (i % 8192 == 0)
+            {
+                h.s(TH_ACK, S + 1, seq, "");
+            }
+        }
+        h.urgentPointer = 2;
+        h.c(PA | TH_URG, seq, S + 1, "XY");
+        seq += 2;
+        h.c(PA, seq, S + 1, "CD");
+        seq += 2;
+        h.s(TH_ACK, S + 1, seq, "");
+        h.finish();
+        return h;
     }
 
     @Test
@@ -361,9 +438,9 @@ class ReassemblerTest
         h.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         h.c(TH_ACK, C + 1, S + 39, "");
         final io.tandem.node.flow.Flow flow = h.lastFlow();
-        assertThat(h.toServer.toString()).startsWith("HTTP/1.1 200 OK");
+        assertThat(h.toClient.toString()).startsWith("HTTP/1.1 200 OK");
         assertThat(h.detector.appProto(flow)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
-        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
 
         final ReassemblyHarness handshaken = new ReassemblyHarness().handshake();
         handshaken.s(PA, S + 1, C + 1, "HTTP/1.1 200 OK\r\n");
@@ -375,6 +452,51 @@ class ReassemblerTest
         wrongWay.s(TH_ACK, S + 1, C + 18, "");
         assertThat(wrongWay.detector.appProto(wrongWay.lastFlow(), true))
             .isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
+    }
+
+    @Test
+    void shouldReverseAMidstreamFlowWhoseFirstDataIsAResponse()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.midstream=yes");
+        final String response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        final String request = "GET /next HTTP/1.1\r\n\r\n";
+        h.s(TH_ACK, S + 1, C + 1, "");
+        h.s(PA, S + 1, C + 1, response);
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        assertThat(flow.key().serverPort()).isEqualTo(h.clientPort);
+        h.c(PA, C + 1, S + 1 + response.length(), request);
+        assertThat(flow.key().serverPort()).isEqualTo(80);
+        h.s(PA, S + 1 + response.length(), C + 1 + request.length(), response);
+        h.c(TH_ACK, C + 1 + request.length(), S + 1 + 2 * response.length(), "");
+        assertThat(flow.pktsToServer()).isEqualTo(2);
+        assertThat(flow.pktsToClient()).isEqualTo(3);
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.counter("tcp.flow_reversed")).isEqualTo(1);
+        final io.tandem.node.tcp.TcpSession ssn = io.tandem.node.tcp.TcpEngine.session(flow);
+        assertThat(ssn.client.nextSeq).isEqualTo(C + 1 + request.length());
+        h.finish();
+        assertThat(h.toClient.toString()).isEqualTo(response + response + "<EOF>");
+        assertThat(h.toServer.toString()).isEqualTo(request + "<EOF>");
+
+        final ReassemblyHarness synAck = new ReassemblyHarness("stream.midstream=yes");
+        synAck.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        synAck.s(PA, S + 1, C + 1, response);
+        synAck.c(TH_ACK, C + 1, S + 1 + response.length(), "");
+        assertThat(synAck.lastFlow().key().serverPort()).isEqualTo(80);
+        assertThat(synAck.counter("tcp.flow_reversed")).isZero();
+    }
+
+    @Test
+    void shouldLeaveADirectionThatCarriedNoDataUndetected()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness("stream.async-oneside=yes", "stream.midstream=yes");
+        h.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
+        h.s(PA, S + 1, C + 101, "HTTP/1.1 200 OK\r\n");
+        final io.tandem.node.flow.Flow flow = h.lastFlow();
+        h.finish();
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
     }
 
     @Test

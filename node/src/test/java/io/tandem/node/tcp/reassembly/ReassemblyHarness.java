@@ -90,6 +90,16 @@ final class ReassemblyHarness
         }
 
         @Override
+        public void onDirectionReversed(final Flow flow)
+        {
+            final String formerToServer = toServer.toString();
+            toServer.setLength(0);
+            toServer.append(toClient);
+            toClient.setLength(0);
+            toClient.append(formerToServer);
+        }
+
+        @Override
         public boolean wantsRaw()
         {
             return true;
@@ -113,6 +123,14 @@ final class ReassemblyHarness
             else if ((flags & FLAG_GAP) != 0 && dirToServer)
             {
                 rawTextToServer.append('[').append(length).append(']');
+            }
+            if ((flags & FLAG_DEPTH) != 0 && dirToServer)
+            {
+                rawTextToServer.append("<DEPTH>");
+            }
+            if ((flags & FLAG_EOF) != 0 && dirToServer)
+            {
+                rawTextToServer.append("<EOF>");
             }
         }
     }
