@@ -131,11 +131,42 @@ class TcpEngineTest
     }
 
     @Test
+    void shouldGoToTimeWaitOnAFinAckInFinWait1WhateverItAcknowledgesAndToClosingOnABareFin()
+    {
+        final TcpHarness notAcking = new TcpHarness(ctx()).handshake(C, S);
+        notAcking.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        notAcking.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        assertThat(TcpEngine.session(flowOf(notAcking)).state).isEqualTo(TcpState.TIME_WAIT);
+        notAcking.s(TH_ACK, S + 2, C + 2, 0);
+        assertThat(notAcking.events).isEmpty();
+        assertThat(notAcking.finish()).containsExactly("flow=closed tcp=closed reason=shutdown");
+
+        final TcpHarness bare = new TcpHarness(ctx()).handshake(C, S);
+        bare.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        bare.c(TH_FIN, C + 1, 0, 0);
+        assertThat(TcpEngine.session(flowOf(bare)).state).isEqualTo(TcpState.CLOSING);
+        bare.s(TH_ACK, S + 2, C + 2, 0);
+        assertThat(TcpEngine.session(flowOf(bare)).state).isEqualTo(TcpState.TIME_WAIT);
+
+        final TcpHarness serverAgain = new TcpHarness(ctx()).handshake(C, S);
+        serverAgain.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        serverAgain.s(TH_FIN | TH_ACK, S + 2, C + 1, 0);
+        assertThat(serverAgain.events).isEmpty();
+        assertThat(TcpEngine.session(flowOf(serverAgain)).state).isEqualTo(TcpState.TIME_WAIT);
+
+        final TcpHarness invalidAck = new TcpHarness(ctx()).handshake(C, S);
+        invalidAck.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        invalidAck.c(TH_FIN | TH_ACK, C + 1, S + 900_000, 0);
+        assertThat(invalidAck.events).contains("5:fin1_invalid_ack");
+        assertThat(TcpEngine.session(flowOf(invalidAck)).state).isEqualTo(TcpState.FIN_WAIT1);
+    }
+
+    @Test
     void shouldAcceptARstAtTheSequenceOfAnUnacknowledgedFin()
     {
         final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
         h.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
-        h.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.c(TH_FIN, C + 1, 0, 0);
         assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSING);
         h.c(TH_RST, C + 1, 0, 0);
         assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSED);
@@ -175,7 +206,7 @@ class TcpEngineTest
         h.clientPort = 40005;
         h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
         h.clientPort = 40006;
-        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN, C + 1, 0, 0);
         h.clientPort = 40007;
         h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0).s(TH_FIN | TH_ACK, S + 1, C + 2, 0);
         h.clientPort = 40008;
@@ -376,16 +407,42 @@ class TcpEngineTest
     void shouldRaiseSynFloodPastMaxSynQueued()
     {
         final TcpHarness h = new TcpHarness(ctx().maxSynQueued(2));
-        h.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0).c(TH_SYN, C + 20, 0, 0);
+        for (int i = 0; i < 3; i++)
+        {
+            final int tsVal = 100 + i;
+            h.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(tsVal, 0));
+        }
         assertThat(h.events).isEmpty();
-        h.c(TH_SYN, C + 30, 0, 0);
+        h.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(103, 0));
         assertThat(h.events).containsExactly("4:3whs_syn_flood");
         h.s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_ACK, C + 1, S + 1, 0);
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
 
         final TcpHarness none = new TcpHarness(ctx().maxSynQueued(0));
-        none.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0);
+        none.c(TH_SYN, C, 0, 0).send(true, TH_SYN, C, 0, 0, 1024, null);
         assertThat(none.events).containsExactly("2:3whs_syn_flood");
+    }
+
+    @Test
+    void shouldKeepTheFirstIsnWhenASynIsResentWithAnotherOne()
+    {
+        final TcpHarness first = new TcpHarness(ctx());
+        first.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(100, 0));
+        first.send(true, TH_SYN, C + 7777, 0, 0, 65535, b -> b.timestamps(200, 0));
+        final TcpSession ssn = TcpEngine.session(flowOf(first));
+        assertThat(ssn.state).isEqualTo(TcpState.SYN_SENT);
+        assertThat(ssn.client.isn).isEqualTo(C);
+        assertThat(ssn.client.lastTs).isEqualTo(200);
+        first.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 65535, b -> b.timestamps(900, 200));
+        first.send(true, TH_ACK, C + 1, S + 1, 0, 65535, b -> b.timestamps(201, 900));
+        assertThat(first.events).isEmpty();
+        assertThat(first.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness second = new TcpHarness(ctx());
+        second.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 7777, 0, 0).s(TH_SYN | TH_ACK, S, C + 7778, 0);
+        assertThat(second.events).containsExactly("3:3whs_synack_with_wrong_ack");
+        assertThat(second.counter("flow.end.tcp_reuse")).isZero();
+        assertThat(second.finish()).containsExactly("flow=new tcp=syn_sent reason=shutdown");
     }
 
     @Test
