@@ -106,7 +106,7 @@ public final class BenchCommand implements Callable<Integer>
             "flow.hash-size=" + Integer.highestOneBit(Math.max(1, memorySessions)),
             "stream.memcap=" + (sessionsLong * 1024 + (64L << 20)), "stream.prealloc-sessions=0"));
         final long before = usedHeapAfterGc();
-        final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
+        final Worker worker = WorkerContexts.newWorker(config, (flow, reason) -> { }, (p, event) -> { });
         final long empty = usedHeapAfterGc();
         final FrameBuilder builder = new FrameBuilder();
         final long t0 = 1_700_000_000_000_000_000L;
@@ -223,7 +223,7 @@ public final class BenchCommand implements Callable<Integer>
 
     private static long runEngine(final Path capture)
     {
-        final Worker worker = new Worker(WorkerContexts.from(TandemConfig.defaults()),
+        final Worker worker = WorkerContexts.newWorker(TandemConfig.defaults(),
             (flow, reason) -> { }, (p, event) -> { });
         try (PcapFileSource source = PcapFileSource.open(capture))
         {
