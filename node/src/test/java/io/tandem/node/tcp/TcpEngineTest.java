@@ -1,10 +1,6 @@
 package io.tandem.node.tcp;
 
-import io.tandem.node.host.HostOsPolicyTable;
-import io.tandem.node.config.TandemConfig;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 import static io.tandem.node.decode.Packet.TH_ACK;
 import static io.tandem.node.decode.Packet.TH_FIN;
@@ -67,7 +63,7 @@ class TcpEngineTest
     @Test
     void shouldPickUpMidstreamOnAnAckAssumingWindowScaleAndSack()
     {
-        final TcpHarness h = new TcpHarness(ctx().midstream(true));
+        final TcpHarness h = new TcpHarness("stream.midstream=yes");
         h.s(TH_ACK | TH_PSH, S, C, 100);
         final TcpSession ssn = TcpEngine.session(flowOf(h));
         assertThat(ssn.state).isEqualTo(TcpState.ESTABLISHED);
@@ -249,9 +245,7 @@ class TcpEngineTest
     @Test
     void shouldApplyTheDestinationsHostOsPolicyToRsts()
     {
-        final TandemConfig config = TandemConfig.fromYaml(
-            "host-os-policy:\n  linux: [10.0.0.1/32]\n", "test", List.of());
-        final TcpHarness linux = new TcpHarness(ctx().hostOsPolicies(HostOsPolicyTable.fromConfig(config)));
+        final TcpHarness linux = new TcpHarness("host-os-policy.linux=[10.0.0.1/32]");
         linux.handshake(C, S);
         linux.s(TH_RST, S + 100, 0, 0);
         assertThat(TcpEngine.session(flowOf(linux)).state).isEqualTo(TcpState.CLOSED);
@@ -379,7 +373,7 @@ class TcpEngineTest
     {
         for (final boolean liberal : new boolean[] {true, false})
         {
-            final TcpHarness h = new TcpHarness(ctx().liberalTimestamps(liberal));
+            final TcpHarness h = new TcpHarness("stream.liberal-timestamps=" + (liberal ? "yes" : "no"));
             h.send(true, TH_SYN, C, 0, 0, 1000, b -> b.timestamps(500, 0));
             h.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 1000, b -> b.timestamps(900, 500));
             h.send(true, TH_ACK, C + 1, S + 1, 0, 1000, b -> b.timestamps(501, 900));
@@ -393,8 +387,7 @@ class TcpEngineTest
     {
         for (final boolean validate : new boolean[] {true, false})
         {
-            final TcpEngine.Context context = ctx().checksumValidation(validate);
-            final TcpHarness h = new TcpHarness(context);
+            final TcpHarness h = new TcpHarness("stream.checksum-validation=" + (validate ? "yes" : "no"));
             h.corruptChecksum = true;
             h.c(TH_SYN, C, 0, 0);
             assertThat(h.counter("tcp.invalid_checksum")).isEqualTo(validate ? 1 : 0);
@@ -406,7 +399,7 @@ class TcpEngineTest
     @Test
     void shouldRaiseSynFloodPastMaxSynQueued()
     {
-        final TcpHarness h = new TcpHarness(ctx().maxSynQueued(2));
+        final TcpHarness h = new TcpHarness("stream.max-syn-queued=2");
         for (int i = 0; i < 3; i++)
         {
             final int tsVal = 100 + i;
@@ -418,7 +411,7 @@ class TcpEngineTest
         h.s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_ACK, C + 1, S + 1, 0);
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
 
-        final TcpHarness none = new TcpHarness(ctx().maxSynQueued(0));
+        final TcpHarness none = new TcpHarness("stream.max-syn-queued=0");
         none.c(TH_SYN, C, 0, 0).send(true, TH_SYN, C, 0, 0, 1024, null);
         assertThat(none.events).containsExactly("2:3whs_syn_flood");
     }
@@ -448,7 +441,7 @@ class TcpEngineTest
     @Test
     void shouldRaiseSynAckFloodPastMaxSynAckQueuedAndPickTheQueuedOneTheClientAcks()
     {
-        final TcpHarness h = new TcpHarness(ctx().maxSynAckQueued(1));
+        final TcpHarness h = new TcpHarness("stream.max-synack-queued=1");
         h.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
         assertThat(h.events).isEmpty();
         h.s(TH_SYN | TH_ACK, S + 200, C + 1, 0);
@@ -457,7 +450,7 @@ class TcpEngineTest
         assertThat(TcpEngine.session(flowOf(h)).server.isn).isEqualTo(S + 100);
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
 
-        final TcpHarness none = new TcpHarness(ctx().maxSynAckQueued(0));
+        final TcpHarness none = new TcpHarness("stream.max-synack-queued=0");
         none.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
         assertThat(none.events).containsExactly("3:3whs_synack_resend_with_diff_seq");
     }
@@ -465,19 +458,23 @@ class TcpEngineTest
     @Test
     void shouldDropInvalidPacketsOnlyInlineWithDropInvalid()
     {
-        final TcpHarness inline = new TcpHarness(ctx().inlineMode("yes"));
+        final TcpHarness inline = new TcpHarness("stream.inline=yes");
         inline.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(inline.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
         assertThat(inline.events).anyMatch(e -> e.endsWith(":pkt_invalid_ack"));
 
-        final TcpHarness keep = new TcpHarness(ctx().inlineMode("yes").dropInvalid(false));
+        final TcpHarness keep = new TcpHarness("stream.inline=yes", "stream.drop-invalid=no");
         keep.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(keep.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
 
-        final TcpHarness ids = new TcpHarness(ctx().inlineMode("no"));
+        final TcpHarness ids = new TcpHarness("stream.inline=no");
         ids.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(ids.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
         assertThat(ids.count(TcpStreamEvent.EST_INVALID_ACK)).isEqualTo(1);
+
+        final TcpHarness autoIds = new TcpHarness("stream.inline=auto");
+        autoIds.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
+        assertThat(autoIds.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
 
         final TcpHarness auto = new TcpHarness(ctx().inlineMode("auto").ipsMode(true));
         auto.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
@@ -488,7 +485,7 @@ class TcpEngineTest
     void shouldBoundSessionsByTheMemcapAndCountTheMisses()
     {
         final long memcap = 3 * (TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES);
-        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).preallocSessions(1));
+        final TcpHarness h = new TcpHarness("stream.memcap=" + memcap, "stream.prealloc-sessions=1");
         for (int i = 0; i < 10; i++)
         {
             h.clientPort = 30000 + i;
@@ -499,6 +496,23 @@ class TcpEngineTest
         assertThat(h.counter("tcp.ssn_memcap_drop")).isEqualTo(7);
         h.finish();
         assertThat(h.engine().pool().inUse()).isZero();
+    }
+
+    @Test
+    void shouldPreallocateTheConfiguredSessions()
+    {
+        final long one = new TcpHarness("stream.prealloc-sessions=1").engine().pool().memuseBytes();
+        assertThat(one).isPositive();
+        assertThat(new TcpHarness("stream.prealloc-sessions=0").engine().pool().memuseBytes()).isZero();
+        assertThat(new TcpHarness("stream.prealloc-sessions=7").engine().pool().memuseBytes()).isEqualTo(7 * one);
+        assertThat(new TcpHarness().engine().pool().memuseBytes()).isEqualTo(2048 * one);
+        final TcpHarness h = new TcpHarness("stream.prealloc-sessions=2");
+        for (int i = 0; i < 3; i++)
+        {
+            h.clientPort = 30000 + i;
+            h.c(TH_SYN, C, 0, 0);
+        }
+        assertThat(h.engine().pool().memuseBytes()).isEqualTo(3 * one);
     }
 
     @Test
@@ -535,8 +549,8 @@ class TcpEngineTest
     void shouldDropTheFlowOnMemcapWithTheDropFlowPolicyInline()
     {
         final long memcap = TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES;
-        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).inlineMode("yes")
-            .memcapPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        final TcpHarness h = new TcpHarness("stream.memcap=" + memcap, "stream.inline=yes",
+            "stream.memcap-policy=drop-flow");
         h.c(TH_SYN, C, 0, 0);
         h.clientPort = 30001;
         h.c(TH_SYN, C, 0, 0);
@@ -559,7 +573,7 @@ class TcpEngineTest
     @Test
     void shouldTrackOneSidedSessionsOnlyWithAsyncOneside()
     {
-        final TcpHarness on = new TcpHarness(ctx().asyncOneside(true));
+        final TcpHarness on = new TcpHarness("stream.async-oneside=yes");
         on.c(TH_SYN, C, 0, 0).c(TH_ACK, C + 1, S + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 1, 100);
         final TcpSession ssn = TcpEngine.session(flowOf(on));
         assertThat(ssn.client.nextSeq).isEqualTo(C + 101);
@@ -621,7 +635,7 @@ class TcpEngineTest
     @Test
     void shouldBypassOnDepthOnlyWithBypass()
     {
-        final TcpHarness on = new TcpHarness(ctx().bypass(true)).handshake(C, S);
+        final TcpHarness on = new TcpHarness("stream.bypass=yes").handshake(C, S);
         on.engine().depthReached(flowOf(on), true);
         assertThat(flowOf(on).state()).isEqualTo(io.tandem.node.flow.FlowState.BYPASSED);
 
@@ -633,11 +647,10 @@ class TcpEngineTest
     @Test
     void shouldApplyTheMidstreamPolicyWhenMidstreamIsOff()
     {
-        final TcpHarness h = new TcpHarness(ctx().inlineMode("yes")
-            .midstreamPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        final TcpHarness h = new TcpHarness("stream.inline=yes", "stream.midstream-policy=drop-flow");
         h.c(TH_ACK | TH_PSH, C, S, 10);
         assertThat(h.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
-        final TcpHarness ignore = new TcpHarness(ctx().inlineMode("yes"));
+        final TcpHarness ignore = new TcpHarness("stream.inline=yes");
         ignore.c(TH_ACK | TH_PSH, C, S, 10);
         assertThat(ignore.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
     }
