@@ -391,6 +391,7 @@ class TcpEngineTest
             h.corruptChecksum = true;
             h.c(TH_SYN, C, 0, 0);
             assertThat(h.counter("tcp.invalid_checksum")).isEqualTo(validate ? 1 : 0);
+            assertThat(h.counter("decoder.checksum.tcp_invalid")).isEqualTo(validate ? 1 : 0);
             assertThat(h.finish()).containsExactly(
                 validate ? "flow=new tcp=none reason=shutdown" : "flow=new tcp=syn_sent reason=shutdown");
         }
