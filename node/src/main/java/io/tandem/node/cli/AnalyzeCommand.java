@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.ReassemblyDigest;
+import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
@@ -246,21 +246,19 @@ public final class AnalyzeCommand implements Callable<Integer>
 
     private Worker newWorker(final TandemConfig cfg, final int index, final int count, final EveWriter eveWriter)
     {
-        final Worker.Context workerContext = WorkerContexts.from(cfg, index, count);
-        final AppProtoDetector detector = new AppProtoDetector();
-        workerContext.streamConsumer(detector);
-        eveWriter.appProtoDetector(detector);
+        final List<StreamConsumer> consumers = new ArrayList<>();
         if (tcpData != null)
         {
-            workerContext.streamConsumer(new TcpDataWriter(tcpData));
+            consumers.add(new TcpDataWriter(tcpData));
         }
         if (reassemblyDigest)
         {
             final ReassemblyDigest digest = new ReassemblyDigest();
-            workerContext.streamConsumer(digest);
+            consumers.add(digest);
             eveWriter.reassemblyDigest(digest);
         }
-        return new Worker(workerContext, eveWriter, eveWriter);
+        return WorkerContexts.newWorker(cfg, index, count, eveWriter, eveWriter,
+            consumers.toArray(new StreamConsumer[0]));
     }
 
     private static void read(

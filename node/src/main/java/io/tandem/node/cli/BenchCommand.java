@@ -185,7 +185,7 @@ public final class BenchCommand implements Callable<Integer>
             "stream.memcap=" + streamMemcap, "stream.prealloc-sessions=0"));
         final long before = usedHeapAfterGc();
         final HeapHistogram beforeHistogram = HeapHistogram.take();
-        final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
+        final Worker worker = WorkerContexts.newWorker(config, (flow, reason) -> { }, (p, event) -> { });
         final long empty = usedHeapAfterGc();
         final HeapHistogram emptyHistogram = HeapHistogram.take();
         final FrameBuilder builder = new FrameBuilder();
@@ -321,14 +321,12 @@ public final class BenchCommand implements Callable<Integer>
         {
             if (workerCount == 1)
             {
-                return new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { })
-                    .drain(source);
+                return WorkerContexts.newWorker(config, (flow, reason) -> { }, (p, event) -> { }).drain(source);
             }
             final List<Worker> group = new ArrayList<>();
             for (int i = 0; i < workerCount; i++)
             {
-                group.add(new Worker(WorkerContexts.from(config, i, workerCount),
-                    (flow, reason) -> { }, (p, event) -> { }));
+                group.add(WorkerContexts.newWorker(config, i, workerCount, (flow, reason) -> { }, (p, event) -> { }));
             }
             try (WorkerGroup workerGroup = new WorkerGroup("tandem-bench", group, WorkerContexts.from(config).decode()))
             {

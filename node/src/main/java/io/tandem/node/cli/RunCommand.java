@@ -147,7 +147,7 @@ public final class RunCommand implements Callable<Integer>
             new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16) :
             new BufferedOutputStream(new FileOutputStream(eve, true), 1 << 16);
         final EveWriter eveWriter = new EveWriter(eveOut);
-        final Worker worker = new Worker(WorkerContexts.from(cfg), eveWriter, eveWriter);
+        final Worker worker = WorkerContexts.newWorker(cfg, eveWriter, eveWriter);
         final HaSideChannel sideChannel;
         HaFileSink haFile = null;
         try

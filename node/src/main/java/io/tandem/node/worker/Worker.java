@@ -61,6 +61,7 @@ public final class Worker implements PacketHandler, StatsSource
 
     private long packetsSeen;
     private long packetsWithoutFlow;
+    private long udpFlowsReversed;
     private long tcpVerdictDrops;
     private long nextExpiryNs = Long.MIN_VALUE;
     private long lastTimestampNs;
@@ -437,6 +438,12 @@ public final class Worker implements PacketHandler, StatsSource
                 else if (p.isUdp())
                 {
                     reassembler.datagram(p, flow, direction == Flow.TO_SERVER);
+                    if (appProtoDetector != null && appProtoDetector.takeReverseRequest(flow))
+                    {
+                        flowTable.swap(flow);
+                        reassembler.directionReversed(flow);
+                        udpFlowsReversed++;
+                    }
                 }
                 if (haManager != null)
                 {
@@ -592,6 +599,7 @@ public final class Worker implements PacketHandler, StatsSource
         tcpEngine.reportStats(sink);
         reassembler.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
+        sink.counter("udp.flow_reversed", udpFlowsReversed);
         if (haManager != null)
         {
             haManager.reportStats(sink);

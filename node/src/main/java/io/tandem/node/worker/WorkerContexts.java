@@ -1,27 +1,88 @@
 package io.tandem.node.worker;
 
+import io.tandem.node.applayer.AppProtoDetector;
+import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.config.ConfigSchema;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.DecodeContext;
+import io.tandem.node.decode.DecoderEventListener;
 import io.tandem.node.defrag.DefragContext;
 import io.tandem.node.defrag.DefragPolicy;
+import io.tandem.node.flow.FlowEndListener;
 import io.tandem.node.flow.FlowProtocol;
 import io.tandem.node.flow.FlowState;
 import io.tandem.node.flow.FlowTable;
 import io.tandem.node.flow.FlowTimeouts;
 import io.tandem.node.host.HostOsPolicy;
 import io.tandem.node.host.HostOsPolicyTable;
+import io.tandem.node.output.EveWriter;
 import io.tandem.node.tcp.TcpEngine;
 import io.tandem.node.tcp.reassembly.Reassembler;
 
 /**
  * Turns a validated {@link TandemConfig} into the Contexts of a worker's stages. The stages know nothing of YAML;
- * this is the one place that maps configuration keys onto them.
+ * this is the one place that maps configuration keys onto them, and {@link #newWorker} the one way every command
+ * builds its workers.
  */
 public final class WorkerContexts
 {
     private WorkerContexts()
     {
+    }
+
+    /**
+     * Build a worker the way every command does (analyze, run, demo, bench): its stages from the configuration,
+     * application-protocol detection as its first stream consumer, then the command's own consumers. The detection
+     * result reaches the EVE flow records ({@code app_proto}) when the flow listener is an {@link EveWriter}, and HA
+     * replicates it as the app-layer record when HA is turned on ({@link Worker#enableHa}).
+     *
+     * @param config        validated configuration.
+     * @param flowListener  told about every flow that ends.
+     * @param eventListener told about every decoder event (and stream event when it is a TcpEventListener).
+     * @param consumers     the command's own stream consumers, fed after detection.
+     * @return the worker.
+     */
+    public static Worker newWorker(
+        final TandemConfig config,
+        final FlowEndListener flowListener,
+        final DecoderEventListener eventListener,
+        final StreamConsumer... consumers)
+    {
+        return newWorker(config, 0, 1, flowListener, eventListener, consumers);
+    }
+
+    /**
+     * Build one of several workers the way every command does: {@link #newWorker(TandemConfig, FlowEndListener,
+     * DecoderEventListener, StreamConsumer...)} with the worker's share of the configuration
+     * ({@link #from(TandemConfig, int, int)}).
+     *
+     * @param config        validated configuration.
+     * @param index         the worker's index, 0..workers - 1.
+     * @param workers       the number of workers.
+     * @param flowListener  told about every flow that ends.
+     * @param eventListener told about every decoder event (and stream event when it is a TcpEventListener).
+     * @param consumers     the command's own stream consumers, fed after detection.
+     * @return the worker.
+     */
+    public static Worker newWorker(
+        final TandemConfig config,
+        final int index,
+        final int workers,
+        final FlowEndListener flowListener,
+        final DecoderEventListener eventListener,
+        final StreamConsumer... consumers)
+    {
+        final AppProtoDetector detector = new AppProtoDetector();
+        final Worker.Context ctx = from(config, index, workers).streamConsumer(detector);
+        for (final StreamConsumer consumer : consumers)
+        {
+            ctx.streamConsumer(consumer);
+        }
+        if (flowListener instanceof EveWriter eve)
+        {
+            eve.appProtoDetector(detector);
+        }
+        return new Worker(ctx, flowListener, eventListener);
     }
 
     /**

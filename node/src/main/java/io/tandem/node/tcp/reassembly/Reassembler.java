@@ -429,6 +429,16 @@ public final class Reassembler implements StatsSource
     {
         engine.reverse(flow, ssn);
         rs.swap();
+        directionReversed(flow);
+    }
+
+    /**
+     * A flow was reversed (its key and counters already swapped): every consumer swaps its per-direction state.
+     *
+     * @param flow the reversed flow.
+     */
+    public void directionReversed(final Flow flow)
+    {
         for (final StreamConsumer c : consumers)
         {
             c.onDirectionReversed(flow);
