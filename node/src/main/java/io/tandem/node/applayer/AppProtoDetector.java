@@ -54,6 +54,8 @@ public final class AppProtoDetector implements StreamConsumer
         final int[] length = new int[2];
         final AppProto[] result = { AppProto.UNKNOWN, AppProto.UNKNOWN };
         AppProto flow = AppProto.UNKNOWN;
+        boolean reversePending;
+        boolean reversed;
     }
 
     private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
@@ -135,7 +137,10 @@ public final class AppProtoDetector implements StreamConsumer
     }
 
     /**
-     * A UDP datagram's payload: detected on its own (DNS).
+     * A UDP datagram's payload: detected on its own (DNS). A message found in the other direction's role (a DNS
+     * response going to the server: the flow was created by the answer) is still DNS, and the flow's reversal is
+     * requested ({@link #takeReverseRequest}), as Suricata's AppLayerHandleUdp reverses a UDP flow when protocol
+     * detection says so; a flow is reversed once at most.
      *
      * @param flow     the flow.
      * @param toServer the direction.
@@ -157,13 +162,41 @@ public final class AppProtoDetector implements StreamConsumer
         final int n = Math.min(length, DETECT_BYTES);
         buffer.getBytes(offset, st.head[d], 0, n);
         st.length[d] = n;
-        final AppProto p = isDns(st.head[d], 0, n, length, toServer) ? AppProto.DNS : AppProto.FAILED;
+        AppProto p = AppProto.FAILED;
+        if (isDns(st.head[d], 0, n, length, toServer))
+        {
+            p = AppProto.DNS;
+        }
+        else if (isDns(st.head[d], 0, n, length, !toServer))
+        {
+            p = AppProto.DNS;
+            st.reversePending = !st.reversed;
+        }
         st.result[d] = p;
         if (p.known() && !st.flow.known())
         {
             st.flow = p;
         }
         changed(flow, st, knownBefore);
+    }
+
+    /**
+     * Whether detection asked for a UDP flow to be reversed ({@link #onDatagram}); the request is taken, so the
+     * caller reverses the flow (key, counters, and every consumer's {@link #onDirectionReversed}).
+     *
+     * @param flow the flow.
+     * @return true when the flow is to be reversed now.
+     */
+    public boolean takeReverseRequest(final Flow flow)
+    {
+        final State st = flows.get(flow.flowId());
+        if (st == null || !st.reversePending)
+        {
+            return false;
+        }
+        st.reversePending = false;
+        st.reversed = true;
+        return true;
     }
 
     /**

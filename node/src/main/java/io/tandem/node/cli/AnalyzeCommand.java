@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.ReassemblyDigest;
+import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.flow.FlowEndReason;
@@ -25,17 +25,21 @@ import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.ha.spi.HaRecordException;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.CaptureFormatException;
+import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.output.EveWriter;
+import io.tandem.node.output.LineAlignedOutputStream;
 import io.tandem.node.output.TcpDataWriter;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
+import io.tandem.node.worker.WorkerGroup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tandem analyze}: read a capture file through one worker, flush every flow at the end, write EVE.
+ * {@code tandem analyze}: read a capture file through one worker (or several, {@code --workers}), flush every flow at
+ * the end, write EVE.
  */
 @Command(
     name = "analyze",
@@ -73,6 +77,10 @@ public final class AnalyzeCommand implements Callable<Integer>
             "SRCIP.SRCPORT-DSTIP.DSTPORT as tcpflow does.")
     private Path tcpData;
 
+    @Option(names = "--workers", paramLabel = "N",
+        description = "Worker threads (default: threading.workers, 1); packets go to them by IP address pair.")
+    private Integer workers;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Show a progress line on a terminal (default: on).")
     private boolean progress;
@@ -102,6 +110,17 @@ public final class AnalyzeCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return EXIT_BAD_INPUT;
         }
+        final int workerCount = workers != null ? workers : cfg.integer("threading.workers");
+        if (workerCount < 1)
+        {
+            err.println("tandem: --workers: " + workerCount + " is not a positive number");
+            return EXIT_BAD_INPUT;
+        }
+        if (workerCount > 1 && haCtx.enabled())
+        {
+            err.println("tandem: --workers: analyze runs HA on one worker only (set --workers 1 or ha.enabled=no)");
+            return EXIT_BAD_INPUT;
+        }
         try
         {
             source = PcapFileSource.open(pcap);
@@ -114,24 +133,14 @@ public final class AnalyzeCommand implements Callable<Integer>
 
         final long startNs = System.nanoTime();
         final boolean showProgress = progress && System.console() != null;
+        if (workerCount > 1)
+        {
+            return analyzeParallel(cfg, source, workerCount, startNs, showProgress, err);
+        }
         HaFileSink haFile = null;
         try (source; EveWriter eveWriter = new EveWriter(open(eve)))
         {
-            final Worker.Context workerContext = WorkerContexts.from(cfg);
-            final AppProtoDetector detector = new AppProtoDetector();
-            workerContext.streamConsumer(detector);
-            eveWriter.appProtoDetector(detector);
-            if (tcpData != null)
-            {
-                workerContext.streamConsumer(new TcpDataWriter(tcpData));
-            }
-            if (reassemblyDigest)
-            {
-                final ReassemblyDigest digest = new ReassemblyDigest();
-                workerContext.streamConsumer(digest);
-                eveWriter.reassemblyDigest(digest);
-            }
-            final Worker worker = new Worker(workerContext, eveWriter, eveWriter);
+            final Worker worker = newWorker(cfg, 0, 1, eveWriter);
             if (haCtx.enabled())
             {
                 if (haCtx.useSideChannel())
@@ -150,43 +159,14 @@ public final class AnalyzeCommand implements Callable<Integer>
                     manager.prime(haCtx.startupInputFile());
                 }
             }
-            long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
-            while (!source.isEndOfStream())
-            {
-                if (source.poll(worker, POLL_LIMIT) == 0 && source.isEndOfStream())
-                {
-                    break;
-                }
-                worker.endOfBatch();
-                if (showProgress && System.nanoTime() >= nextProgressNs)
-                {
-                    nextProgressNs += PROGRESS_INTERVAL_NS;
-                    err.printf("\r%d packets, %.0f%% of %s", source.packetsRead(),
-                        100.0 * source.position() / Math.max(1, source.fileSize()), source.name());
-                    err.flush();
-                }
-            }
+            read(source, worker, worker::endOfBatch, startNs, showProgress, err);
             worker.finish(FlowEndReason.SHUTDOWN);
 
             final Map<String, Long> counters = new LinkedHashMap<>();
             source.reportStats(counters::put);
             worker.reportStats(counters::put);
             eveWriter.writeStats(worker.lastTimestampNs(), counters);
-
-            final double seconds = (System.nanoTime() - startNs) / 1e9;
-            if (showProgress)
-            {
-                err.print("\r");
-            }
-            err.flush();
-            if (source.torn())
-            {
-                err.println("tandem: warning: " + source.warning());
-            }
-            err.printf("tandem: %s: %d packets, %d flows, %.3f s, %.0f pps%n", source.name(),
-                source.packetsRead(), counters.getOrDefault("flow.total", 0L), seconds,
-                source.packetsRead() / Math.max(seconds, 1e-9));
-            err.flush();
+            summary(source, counters, startNs, showProgress, err);
         }
         catch (final UncheckedIOException ex)
         {
@@ -208,6 +188,126 @@ public final class AnalyzeCommand implements Callable<Integer>
             closeQuietly(haFile, err);
         }
         return 0;
+    }
+
+    private int analyzeParallel(
+        final TandemConfig cfg,
+        final PcapFileSource source,
+        final int workerCount,
+        final long startNs,
+        final boolean showProgress,
+        final PrintWriter err)
+    {
+        final List<EveWriter> eveWriters = new ArrayList<>();
+        try (source; OutputStream shared = open(eve))
+        {
+            final List<Worker> group = new ArrayList<>();
+            for (int i = 0; i < workerCount; i++)
+            {
+                final EveWriter eveWriter = new EveWriter(new LineAlignedOutputStream(shared));
+                eveWriters.add(eveWriter);
+                group.add(newWorker(cfg, i, workerCount, eveWriter));
+            }
+            final Map<String, Long> counters = new LinkedHashMap<>();
+            try (WorkerGroup workerGroup = new WorkerGroup("tandem-worker", group, WorkerContexts.from(cfg).decode()))
+            {
+                read(source, workerGroup.dispatcher(), () -> { }, startNs, showProgress, err);
+                workerGroup.finish();
+                source.reportStats(counters::put);
+                workerGroup.reportStats(counters::put);
+            }
+            for (final EveWriter eveWriter : eveWriters)
+            {
+                eveWriter.close();
+            }
+            try (EveWriter statsWriter = new EveWriter(new LineAlignedOutputStream(shared)))
+            {
+                long lastNs = 0;
+                for (final Worker worker : group)
+                {
+                    lastNs = Math.max(lastNs, worker.lastTimestampNs());
+                }
+                statsWriter.writeStats(lastNs, counters);
+            }
+            summary(source, counters, startNs, showProgress, err);
+        }
+        catch (final UncheckedIOException | IOException ex)
+        {
+            err.println("tandem: " + ex.getMessage());
+            return 1;
+        }
+        catch (final IllegalStateException ex)
+        {
+            err.println("tandem: " + ex.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    private Worker newWorker(final TandemConfig cfg, final int index, final int count, final EveWriter eveWriter)
+    {
+        final List<StreamConsumer> consumers = new ArrayList<>();
+        if (tcpData != null)
+        {
+            consumers.add(new TcpDataWriter(tcpData));
+        }
+        if (reassemblyDigest)
+        {
+            final ReassemblyDigest digest = new ReassemblyDigest();
+            consumers.add(digest);
+            eveWriter.reassemblyDigest(digest);
+        }
+        return WorkerContexts.newWorker(cfg, index, count, eveWriter, eveWriter,
+            consumers.toArray(new StreamConsumer[0]));
+    }
+
+    private static void read(
+        final PcapFileSource source,
+        final PacketHandler handler,
+        final Runnable endOfBatch,
+        final long startNs,
+        final boolean showProgress,
+        final PrintWriter err)
+    {
+        long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
+        while (!source.isEndOfStream())
+        {
+            if (source.poll(handler, POLL_LIMIT) == 0 && source.isEndOfStream())
+            {
+                break;
+            }
+            endOfBatch.run();
+            if (showProgress && System.nanoTime() >= nextProgressNs)
+            {
+                nextProgressNs += PROGRESS_INTERVAL_NS;
+                err.printf("\r%d packets, %.0f%% of %s", source.packetsRead(),
+                    100.0 * source.position() / Math.max(1, source.fileSize()), source.name());
+                err.flush();
+            }
+        }
+    }
+
+    private static void summary(
+        final PcapFileSource source,
+        final Map<String, Long> counters,
+        final long startNs,
+        final boolean showProgress,
+        final PrintWriter err)
+    {
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        if (showProgress)
+        {
+            err.print("\r");
+        }
+        err.flush();
+        if (source.torn())
+        {
+            err.println("tandem: warning: " + source.warning());
+        }
+        err.printf("tandem: %s: %d packets, %d flows, %.3f s, %.0f pps%n", source.name(),
+            source.packetsRead(), counters.getOrDefault("flow.total", 0L), seconds,
+            source.packetsRead() / Math.max(seconds, 1e-9));
+        err.flush();
     }
 
     private static void closeQuietly(final HaFileSink haFile, final PrintWriter err)

@@ -8,27 +8,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.tandem.node.config.TandemConfig;
+import io.tandem.node.flow.FlowTable;
 import io.tandem.node.io.PcapFileSource;
 import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.synth.SynthOptions;
 import io.tandem.node.synth.TrafficSynthesizer;
+import io.tandem.node.tcp.TcpSessionPool;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
+import io.tandem.node.worker.WorkerGroup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code tandem bench}: the engine against a bare libpcap read loop over the same capture, run alternately several
- * times, reporting medians and ratios. The engine is measured twice: its own loop in this JVM (start-up excluded),
- * and a whole {@code tandem analyze} process (start-up included). {@code --ha} measures HA replication between two
- * processes instead ({@link HaBench}).
+ * times, reporting medians and ratios. The engine is measured twice for each worker count: its own loop in this JVM
+ * (start-up excluded), and a whole {@code tandem analyze} process (start-up included). {@code --memory} measures the
+ * heap per idle established TCP session instead, {@code --ha} HA replication between two processes
+ * ({@link HaBench}); {@code --report} writes CSV, JSON and SVG charts ({@link BenchReport}, {@link HaBenchReport}).
  */
 @Command(
     name = "bench",
@@ -51,18 +54,27 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--runs", defaultValue = "5", description = "Alternating runs of each (default ${DEFAULT-VALUE}).")
     private int runs;
 
+    @Option(names = "--workers", paramLabel = "N[,N...]", split = ",", defaultValue = "1",
+        description = "Worker counts to measure the engine and the whole process with (default ${DEFAULT-VALUE}).")
+    private List<Integer> workers;
+
     @Option(names = "--loop", paramLabel = "PATH", defaultValue = "bench/pcap_loop",
         description = "The bare loop binary; built from bench/pcap_loop.c with gcc and libpcap when missing.")
     private Path loop;
 
-    @Option(names = "--memory", paramLabel = "SESSIONS",
+    @Option(names = "--memory", paramLabel = "SESSIONS[,SESSIONS...]", split = ",",
         description = "Instead: build this many established TCP sessions through the pipeline and report heap bytes " +
-            "per session.")
-    private int memorySessions;
+            "per session (several counts: one fresh worker each).")
+    private List<Integer> memorySessions;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Also write the results as CSV and JSON, and SVG charts, into this directory.")
     private Path report;
+
+    @Option(names = "--latency-csv", paramLabel = "FILE",
+        description = "With --report: chart a latency distribution from FILE (lines 'percentile,micros', or one " +
+            "sample in micros per line) as latency-distribution.svg.")
+    private Path latencyCsv;
 
     @CommandLine.Mixin
     private HaBenchOptions ha;
@@ -82,56 +94,119 @@ public final class BenchCommand implements Callable<Integer>
                 throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
             }
         }
-        if (memorySessions > 0)
+        if (latencyCsv != null)
+        {
+            if (report == null)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--latency-csv needs --report DIR");
+            }
+            BenchReport.latency(latencyCsv, report, out);
+            if (memorySessions == null && pcap == null)
+            {
+                return 0;
+            }
+        }
+        if (memorySessions != null && !memorySessions.isEmpty())
         {
             return measureMemory(out);
+        }
+        for (final int w : workers)
+        {
+            if (w < 1)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--workers: " + w + " is not positive");
+            }
         }
         final Path capture = pcap != null ? pcap : generate(out);
         ensureLoop(out);
         warmPageCache(capture);
 
+        final int counts = workers.size();
         final long[] bareNs = new long[runs];
-        final long[] engineNs = new long[runs];
-        final long[] processNs = new long[runs];
+        final long[][] engineNs = new long[counts][runs];
+        final long[][] processNs = new long[counts][runs];
         long packets = 0;
         for (int r = 0; r < runs; r++)
         {
             bareNs[r] = runBareLoop(capture);
-            final long startNs = System.nanoTime();
-            packets = runEngine(capture);
-            engineNs[r] = System.nanoTime() - startNs;
-            processNs[r] = runProcess(capture);
-            out.printf("run %d: bare %.3f s, engine %.3f s, whole process %.3f s%n",
-                r + 1, bareNs[r] / 1e9, engineNs[r] / 1e9, processNs[r] / 1e9);
+            final StringBuilder line = new StringBuilder(String.format("run %d: bare %.3f s", r + 1, bareNs[r] / 1e9));
+            for (int k = 0; k < counts; k++)
+            {
+                final long startNs = System.nanoTime();
+                packets = runEngine(capture, workers.get(k));
+                engineNs[k][r] = System.nanoTime() - startNs;
+                processNs[k][r] = runProcess(capture, workers.get(k));
+                line.append(String.format(", %d worker(s): engine %.3f s, whole process %.3f s",
+                    workers.get(k), engineNs[k][r] / 1e9, processNs[k][r] / 1e9));
+            }
+            out.println(line);
             out.flush();
         }
 
-        final double bare = median(bareNs);
-        final double engine = median(engineNs);
-        final double process = median(processNs);
+        final double bare = BenchReport.median(bareNs);
         out.printf("capture: %s, %d packets%n", capture, packets);
         out.printf("median bare libpcap loop: %.3f s, %.0f packets/s%n", bare / 1e9, packets / (bare / 1e9));
-        out.printf("median engine (one worker, start-up excluded): %.3f s, %.0f packets/s, %.1f%% of the bare loop%n",
-            engine / 1e9, packets / (engine / 1e9), 100.0 * bare / engine);
-        out.printf("median whole analyze process: %.3f s, %.0f packets/s, %.1f%% of the bare loop%n",
-            process / 1e9, packets / (process / 1e9), 100.0 * bare / process);
+        final double[] engineMedians = new double[counts];
+        final double[] processMedians = new double[counts];
+        for (int k = 0; k < counts; k++)
+        {
+            engineMedians[k] = BenchReport.median(engineNs[k]);
+            processMedians[k] = BenchReport.median(processNs[k]);
+            out.printf("median engine (%d worker(s), start-up excluded): %.3f s, %.0f packets/s, %.1f%% of the bare " +
+                "loop%s%n", workers.get(k), engineMedians[k] / 1e9, packets / (engineMedians[k] / 1e9),
+                100.0 * bare / engineMedians[k],
+                k == 0 ? "" : String.format(", %.2fx the first count", engineMedians[0] / engineMedians[k]));
+            out.printf("median whole analyze process (%d worker(s)): %.3f s, %.0f packets/s, %.1f%% of the bare loop%n",
+                workers.get(k), processMedians[k] / 1e9, packets / (processMedians[k] / 1e9),
+                100.0 * bare / processMedians[k]);
+        }
         out.flush();
+        if (report != null)
+        {
+            BenchReport.throughput(report, capture, packets, workers, bareNs, engineNs, processNs, out);
+        }
         return 0;
     }
 
-    private int measureMemory(final PrintWriter out)
+    private int measureMemory(final PrintWriter out) throws IOException
     {
-        final long sessionsLong = memorySessions;
+        final List<BenchReport.MemoryPoint> points = new ArrayList<>();
+        boolean complete = true;
+        for (final int count : memorySessions)
+        {
+            final BenchReport.MemoryPoint point = measureMemory(out, count);
+            points.add(point);
+            complete &= point.sessions() == count;
+        }
+        if (report != null)
+        {
+            BenchReport.memory(report, points, out);
+        }
+        return complete ? 0 : 1;
+    }
+
+    private static BenchReport.MemoryPoint measureMemory(final PrintWriter out, final int count)
+    {
+        final long sessionsLong = count;
+        final TandemConfig defaults = TandemConfig.defaults();
+        final int queueEntries = Math.max(defaults.integer("stream.max-syn-queued"),
+            defaults.integer("stream.max-synack-queued"));
+        final long flowMemcap = sessionsLong * FlowTable.FLOW_BYTES * 5 / 4 +
+            2L * Integer.highestOneBit(Math.max(1, count)) * FlowTable.BUCKET_BYTES + (1L << 20);
+        final long streamMemcap = sessionsLong * (TcpSessionPool.SESSION_BYTES +
+            queueEntries * TcpSessionPool.QUEUE_ENTRY_BYTES) * 5 / 4 + (1L << 20);
         final TandemConfig config = TandemConfig.load(null, List.of(
-            "flow.memcap=" + (sessionsLong * 1024 + (64L << 20)), "flow.prealloc=0",
-            "flow.hash-size=" + Integer.highestOneBit(Math.max(1, memorySessions)),
-            "stream.memcap=" + (sessionsLong * 1024 + (64L << 20)), "stream.prealloc-sessions=0"));
+            "flow.memcap=" + flowMemcap, "flow.prealloc=0",
+            "flow.hash-size=" + Integer.highestOneBit(Math.max(1, count)),
+            "stream.memcap=" + streamMemcap, "stream.prealloc-sessions=0"));
         final long before = usedHeapAfterGc();
-        final Worker worker = new Worker(WorkerContexts.from(config), (flow, reason) -> { }, (p, event) -> { });
+        final HeapHistogram beforeHistogram = HeapHistogram.take();
+        final Worker worker = WorkerContexts.newWorker(config, (flow, reason) -> { }, (p, event) -> { });
         final long empty = usedHeapAfterGc();
+        final HeapHistogram emptyHistogram = HeapHistogram.take();
         final FrameBuilder builder = new FrameBuilder();
         final long t0 = 1_700_000_000_000_000_000L;
-        for (int i = 0; i < memorySessions; i++)
+        for (int i = 0; i < count; i++)
         {
             final int client = 0x0a000000 | (i >>> 14);
             final int port = 1024 + (i & 0x3FFF);
@@ -140,14 +215,27 @@ public final class BenchCommand implements Callable<Integer>
             handshake(worker, builder, client, port, isn, serverIsn, t0 + i);
         }
         final long full = usedHeapAfterGc();
+        final HeapHistogram fullHistogram = HeapHistogram.take();
         final long active = worker.flowTable().activeFlows();
-        out.printf("sessions built: %d established (flows active: %d)%n", memorySessions, active);
+        out.printf("sessions built: %d established (flows active: %d)%n", count, active);
         out.printf("heap: %.1f MiB before the worker, %.1f MiB with an empty worker, %.1f MiB with the sessions%n",
             before / 1048576.0, empty / 1048576.0, full / 1048576.0);
         out.printf("bytes per idle established TCP session (flow + key + TCP session + table share): %.0f%n",
             (full - empty) / (double)Math.max(1, active));
+        out.printf("the empty worker (memcap-sized pool arrays, buffers), classes above 1 MiB:%n");
+        for (final HeapHistogram.Row row : emptyHistogram.growthSince(beforeHistogram, 1 << 20))
+        {
+            out.printf("  %8.1f MiB  %10d instances  %s%n", row.bytes() / 1048576.0, row.instances(), row.className());
+        }
+        out.printf("per session, classes above 1 byte per session:%n");
+        for (final HeapHistogram.Row row : fullHistogram.growthSince(emptyHistogram, active))
+        {
+            out.printf("  %8.1f bytes/session  %8.2f instances/session  %s%n",
+                row.bytes() / (double)Math.max(1, active), row.instances() / (double)Math.max(1, active),
+                row.className());
+        }
         out.flush();
-        return active == memorySessions ? 0 : 1;
+        return new BenchReport.MemoryPoint(active, before, empty, full);
     }
 
     private static void handshake(
@@ -242,24 +330,36 @@ public final class BenchCommand implements Callable<Integer>
         throw new IOException(loop + " printed no time: " + line);
     }
 
-    private static long runEngine(final Path capture)
+    private static long runEngine(final Path capture, final int workerCount)
     {
-        final Worker worker = new Worker(WorkerContexts.from(TandemConfig.defaults()),
-            (flow, reason) -> { }, (p, event) -> { });
+        final TandemConfig config = TandemConfig.defaults();
         try (PcapFileSource source = PcapFileSource.open(capture))
         {
-            return worker.drain(source);
+            if (workerCount == 1)
+            {
+                return WorkerContexts.newWorker(config, (flow, reason) -> { }, (p, event) -> { }).drain(source);
+            }
+            final List<Worker> group = new ArrayList<>();
+            for (int i = 0; i < workerCount; i++)
+            {
+                group.add(WorkerContexts.newWorker(config, i, workerCount, (flow, reason) -> { }, (p, event) -> { }));
+            }
+            try (WorkerGroup workerGroup = new WorkerGroup("tandem-bench", group, WorkerContexts.from(config).decode()))
+            {
+                return workerGroup.drain(source);
+            }
         }
     }
 
-    private static long runProcess(final Path capture) throws IOException, InterruptedException
+    private static long runProcess(final Path capture, final int workerCount) throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED", "-XX:+UseCompactObjectHeaders",
             "-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(),
-            "analyze", "--no-progress", "--pcap", capture.toString(), "--eve", "/dev/null"));
+            "analyze", "--no-progress", "--workers", Integer.toString(workerCount), "--pcap", capture.toString(),
+            "--eve", "/dev/null"));
         final long startNs = System.nanoTime();
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -268,13 +368,5 @@ public final class BenchCommand implements Callable<Integer>
             throw new IOException("analyze process failed on " + capture);
         }
         return System.nanoTime() - startNs;
-    }
-
-    private static double median(final long[] values)
-    {
-        final long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
-            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
     }
 }

@@ -534,10 +534,9 @@ final class FailoverDemo
 
     private Worker worker(final StreamLedger ledger, final FlowEndListener listener)
     {
-        final Worker.Context ctx = WorkerContexts.from(settings.config()).streamConsumer(ledger);
-        return new Worker(ctx, listener, (p, event) ->
+        return WorkerContexts.newWorker(settings.config(), listener, (p, event) ->
         {
-        });
+        }, ledger);
     }
 
     private static Map<String, Long> counters(final Worker worker)

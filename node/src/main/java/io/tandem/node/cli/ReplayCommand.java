@@ -65,6 +65,15 @@ public final class ReplayCommand implements Callable<Integer>
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     private Pacing pacing = new Pacing();
 
+    @Option(names = "--from", paramLabel = "N", defaultValue = "1",
+        description = "First packet of the capture to send, counted from 1 as pcap_cnt is (default: ${DEFAULT-VALUE}).")
+    private long fromPacket;
+
+    @Option(names = "--until", paramLabel = "N", defaultValue = "0",
+        description = "Last packet of the capture to send, inclusive; 0 for the end (default: ${DEFAULT-VALUE}). " +
+            "With --from, one node of a failover drill gets the packets before the kill, the other the rest.")
+    private long untilPacket;
+
     @Option(names = "--loop", paramLabel = "N", defaultValue = "1",
         description = "Times to send the capture; 0 repeats until killed (default: ${DEFAULT-VALUE}).")
     private int loops;
@@ -168,6 +177,14 @@ public final class ReplayCommand implements Callable<Integer>
         {
             throw usage("--loop", loops + " (must be 0 or more)");
         }
+        if (fromPacket < 1)
+        {
+            throw usage("--from", fromPacket + " (packets are counted from 1)");
+        }
+        if (untilPacket < 0 || (untilPacket > 0 && untilPacket < fromPacket))
+        {
+            throw usage("--until", untilPacket + " (must be 0 for the end, or at least --from " + fromPacket + ")");
+        }
     }
 
     private InetSocketAddress parseTarget(final String value)
@@ -233,6 +250,7 @@ public final class ReplayCommand implements Callable<Integer>
         private long loopStartNs;
         private long loopFirstCaptureNs;
         private boolean loopStarted;
+        private long packetNumber;
         private long framesSent;
         private long bytesSent;
         private long skippedLinkType;
@@ -247,6 +265,7 @@ public final class ReplayCommand implements Callable<Integer>
         void startLoop()
         {
             loopStarted = false;
+            packetNumber = 0;
         }
 
         @Override
@@ -254,6 +273,11 @@ public final class ReplayCommand implements Callable<Integer>
             final DirectBuffer frame, final int capturedLength, final int wireLength, final long timestampNs,
             final int linkType)
         {
+            packetNumber++;
+            if (packetNumber < fromPacket || (untilPacket > 0 && packetNumber > untilPacket))
+            {
+                return;
+            }
             if (LINKTYPE_ETHERNET != linkType)
             {
                 skippedLinkType++;

@@ -109,6 +109,12 @@ public final class RunCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
+        if (cfg.integer("threading.workers") != 1)
+        {
+            err.println("tandem: configuration: threading.workers: run tracks the mirror feed on one worker thread " +
+                "for now; set it to 1 (analyze takes more)");
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
 
         final HaContext haCtx;
         final HaTransport.Context transportCtx;
@@ -141,7 +147,7 @@ public final class RunCommand implements Callable<Integer>
             new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16) :
             new BufferedOutputStream(new FileOutputStream(eve, true), 1 << 16);
         final EveWriter eveWriter = new EveWriter(eveOut);
-        final Worker worker = new Worker(WorkerContexts.from(cfg), eveWriter, eveWriter);
+        final Worker worker = WorkerContexts.newWorker(cfg, eveWriter, eveWriter);
         final HaSideChannel sideChannel;
         HaFileSink haFile = null;
         try

@@ -250,6 +250,10 @@ public final class ConfigSchema
     {
         section("", "Tandem configuration");
 
+        section("threading", "Worker threads.");
+        integer("threading.workers", "1", 1, 1024, "Worker threads; packets go to them by a hash of their IP address " +
+            "pair, and memcaps and table sizes are shared out among them.");
+
         section("flow", "Flow table (Suricata's flow section).");
         size("flow.memcap", "128mb", 1, UNBOUNDED, "Memory the flow table may use; beyond it the engine prunes.");
         integer("flow.hash-size", "65536", 1, MAX_INT, "Number of rows in the flow hash table.");

@@ -20,6 +20,10 @@ public final class Checksums
 
     /**
      * One's-complement sum of {@code length} bytes, added to {@code initial}, not folded.
+     * <p>
+     * The bulk is summed as little-endian 32-bit words, two longs at a time, then folded to 16 bits and byte-swapped:
+     * the one's-complement sum does not depend on the byte order it is computed in or on the word size, only the
+     * result's bytes swap (RFC 1071, 2.(B) and 2.(C)), and reading in the machine's order saves a byte swap per load.
      *
      * @param buffer  bytes.
      * @param offset  first byte.
@@ -29,15 +33,24 @@ public final class Checksums
      */
     public static long sum(final DirectBuffer buffer, final int offset, final int length, final long initial)
     {
-        long sum = initial;
         int i = offset;
         final int end = offset + length;
-        while (i + 8 <= end)
+        long bulk = 0;
+        while (i + 16 <= end)
         {
-            final long word = buffer.getLong(i, ByteOrder.BIG_ENDIAN);
-            sum += (word >>> 48) + ((word >>> 32) & 0xFFFF) + ((word >>> 16) & 0xFFFF) + (word & 0xFFFF);
+            final long a = buffer.getLong(i, ByteOrder.LITTLE_ENDIAN);
+            final long b = buffer.getLong(i + 8, ByteOrder.LITTLE_ENDIAN);
+            bulk += (a >>> 32) + (a & 0xFFFF_FFFFL) + (b >>> 32) + (b & 0xFFFF_FFFFL);
+            i += 16;
+        }
+        if (i + 8 <= end)
+        {
+            final long a = buffer.getLong(i, ByteOrder.LITTLE_ENDIAN);
+            bulk += (a >>> 32) + (a & 0xFFFF_FFFFL);
             i += 8;
         }
+        final int folded = fold(bulk);
+        long sum = initial + (((folded & 0xFF) << 8) | (folded >>> 8));
         while (i + 2 <= end)
         {
             sum += buffer.getShort(i, ByteOrder.BIG_ENDIAN) & 0xFFFF;

@@ -3,13 +3,14 @@ package io.tandem.node.flow;
 import io.tandem.node.decode.Packet;
 
 /**
- * One tracked flow: its key (oriented client to server: the client is the side that sent the first packet seen),
- * per-direction counters, times and state. Flows are pooled by the {@link FlowTable} and reused; nothing here is
- * allocated per packet.
+ * One tracked flow: its key (oriented client to server: the client is the side that sent the first packet seen; a
+ * flow is its own {@link FlowKey}), per-direction counters, times and state. Flows are pooled by the {@link FlowTable}
+ * and reused; nothing here is allocated per packet. Narrow fields (flags, ICMP type and code, list index) keep an idle
+ * flow small.
  * <p>
  * A flow belongs to the worker whose table holds it and is only touched by that worker's thread.
  */
-public final class Flow
+public final class Flow extends FlowKey
 {
     /** Direction value for a packet from client to server. */
     public static final int TO_SERVER = 1;
@@ -18,7 +19,6 @@ public final class Flow
     /** Direction value for a packet that does not belong to this flow. */
     public static final int NO_MATCH = 0;
 
-    final FlowKey key = new FlowKey();
     int hash;
 
     long flowId;
@@ -28,10 +28,10 @@ public final class Flow
     long pktsToClient;
     long bytesToServer;
     long bytesToClient;
-    int tcpFlagsToServer;
-    int tcpFlagsToClient;
-    int icmpType;
-    int icmpCode;
+    short tcpFlagsToServer;
+    short tcpFlagsToClient;
+    short icmpType;
+    short icmpCode;
     FlowState state = FlowState.NEW;
     Object protoState;
     Object haState;
@@ -40,7 +40,7 @@ public final class Flow
     Flow hashNext;
     Flow lruPrev;
     Flow lruNext;
-    int listIndex = -1;
+    byte listIndex = -1;
 
     /**
      * Which direction a packet travels in this flow.
@@ -52,7 +52,7 @@ public final class Flow
      */
     int match(final Packet p, final int hashValue, final boolean vlanInKey)
     {
-        final FlowKey k = key;
+        final FlowKey k = this;
         if (hash != hashValue || k.protocol != p.protocol || k.ipVersion != p.ipVersion)
         {
             return NO_MATCH;
@@ -76,13 +76,13 @@ public final class Flow
 
     private boolean vlansMatch(final Packet p)
     {
-        if (p.vlanCount != key.vlanCount)
+        if (p.vlanCount != vlanCount)
         {
             return false;
         }
-        for (int i = 0; i < key.vlanCount; i++)
+        for (int i = 0; i < vlanCount; i++)
         {
-            if (p.vlanIds[i] != key.vlanIds[i])
+            if (p.vlanIds[i] != vlan(i))
             {
                 return false;
             }
@@ -92,7 +92,7 @@ public final class Flow
 
     void init(final Packet p, final int hashValue, final long flowIdValue, final long nowNs, final boolean vlanInKey)
     {
-        key.set(p, vlanInKey);
+        set(p, vlanInKey);
         hash = hashValue;
         flowId = flowIdValue;
         startNs = nowNs;
@@ -103,8 +103,8 @@ public final class Flow
         bytesToClient = 0;
         tcpFlagsToServer = 0;
         tcpFlagsToClient = 0;
-        icmpType = p.icmpType;
-        icmpCode = p.icmpCode;
+        icmpType = (short)p.icmpType;
+        icmpCode = (short)p.icmpCode;
         state = FlowState.NEW;
         protoState = null;
         haState = null;
@@ -113,7 +113,7 @@ public final class Flow
 
     void initStandby(final FlowKey k, final int hashValue, final long flowIdValue, final long nowNs)
     {
-        key.set(k);
+        set(k);
         hash = hashValue;
         flowId = flowIdValue;
         startNs = nowNs;
@@ -134,7 +134,7 @@ public final class Flow
 
     boolean matches(final FlowKey other, final int hashValue)
     {
-        final FlowKey k = key;
+        final FlowKey k = this;
         if (hash != hashValue || k.protocol != other.protocol || k.ipVersion != other.ipVersion ||
             k.vlanCount != other.vlanCount)
         {
@@ -142,7 +142,7 @@ public final class Flow
         }
         for (int i = 0; i < k.vlanCount; i++)
         {
-            if (k.vlanIds[i] != other.vlanIds[i])
+            if (k.vlan(i) != other.vlan(i))
             {
                 return false;
             }
@@ -215,21 +215,21 @@ public final class Flow
         pktsToClient = pktsToClientValue;
         bytesToServer = bytesToServerValue;
         bytesToClient = bytesToClientValue;
-        tcpFlagsToServer = tcpFlagsToServerValue;
-        tcpFlagsToClient = tcpFlagsToClientValue;
+        tcpFlagsToServer = (short)tcpFlagsToServerValue;
+        tcpFlagsToClient = (short)tcpFlagsToClientValue;
         return this;
     }
 
     void swap()
     {
-        key.swap();
+        swapEndpoints();
         long t = pktsToServer;
         pktsToServer = pktsToClient;
         pktsToClient = t;
         t = bytesToServer;
         bytesToServer = bytesToClient;
         bytesToClient = t;
-        final int flags = tcpFlagsToServer;
+        final short flags = tcpFlagsToServer;
         tcpFlagsToServer = tcpFlagsToClient;
         tcpFlagsToClient = flags;
     }
@@ -258,13 +258,24 @@ public final class Flow
     }
 
     /**
-     * The flow's key, client to server. Read-only for callers: the table owns it.
+     * The flow's key, client to server (the flow itself). Read-only for callers: the table owns it.
      *
      * @return the key.
      */
     public FlowKey key()
     {
-        return key;
+        return this;
+    }
+
+    /**
+     * The symmetric (seeded) hash of the flow's key: the same for both directions, and the
+     * same on every worker and node configured alike.
+     *
+     * @return the hash.
+     */
+    public int hash()
+    {
+        return hash;
     }
 
     /**

@@ -3,11 +3,12 @@ package io.tandem.node.flow;
 import io.tandem.node.decode.Packet;
 
 /**
- * A flow's key oriented client to server: addresses, ports, IP version and protocol, VLAN ids. Every {@link Flow}
- * embeds one; the HA codec encodes from and decodes into the same type. Addresses are two longs each (big-endian
- * halves; IPv4 in the low 32 bits of {@code *Lo}).
+ * A flow's key oriented client to server: addresses, ports, IP version and protocol, VLAN ids. A {@link Flow} is its
+ * own key (it extends this class, so a tracked flow is one object, not two); the HA codec encodes from and decodes
+ * into the same type. Addresses are two longs each (big-endian halves; IPv4 in the low 32 bits of {@code *Lo}).
+ * The VLAN ids are fields rather than an array, one object less per flow.
  */
-public final class FlowKey
+public class FlowKey
 {
     int ipVersion;
     int protocol;
@@ -17,8 +18,10 @@ public final class FlowKey
     long serverLo;
     int clientPort;
     int serverPort;
-    int vlanCount;
-    final int[] vlanIds = new int[Packet.MAX_VLANS];
+    byte vlanCount;
+    int vlan0;
+    int vlan1;
+    int vlan2;
 
     /**
      * Copy another key.
@@ -26,7 +29,7 @@ public final class FlowKey
      * @param other the key to copy.
      * @return this key.
      */
-    public FlowKey set(final FlowKey other)
+    public final FlowKey set(final FlowKey other)
     {
         ipVersion = other.ipVersion;
         protocol = other.protocol;
@@ -37,7 +40,9 @@ public final class FlowKey
         clientPort = other.clientPort;
         serverPort = other.serverPort;
         vlanCount = other.vlanCount;
-        System.arraycopy(other.vlanIds, 0, vlanIds, 0, vlanCount);
+        vlan0 = other.vlan0;
+        vlan1 = other.vlan1;
+        vlan2 = other.vlan2;
         return this;
     }
 
@@ -48,7 +53,7 @@ public final class FlowKey
      * @param vlanInKey whether VLAN ids are part of the key.
      * @return this key.
      */
-    FlowKey set(final Packet p, final boolean vlanInKey)
+    final FlowKey set(final Packet p, final boolean vlanInKey)
     {
         ipVersion = p.ipVersion;
         protocol = p.protocol;
@@ -58,15 +63,18 @@ public final class FlowKey
         serverLo = p.dstLo;
         clientPort = p.srcPort;
         serverPort = p.dstPort;
-        vlanCount = vlanInKey ? p.vlanCount : 0;
-        System.arraycopy(p.vlanIds, 0, vlanIds, 0, vlanCount);
+        vlanCount = (byte)(vlanInKey ? p.vlanCount : 0);
+        for (int i = 0; i < vlanCount; i++)
+        {
+            vlan(i, p.vlanIds[i]);
+        }
         return this;
     }
 
     /**
      * Exchange client and server.
      */
-    void swap()
+    void swapEndpoints()
     {
         final long hi = clientHi;
         final long lo = clientLo;
@@ -92,7 +100,7 @@ public final class FlowKey
      * @param serverPort server port.
      * @return this key, with no VLAN ids (add them with {@link #addVlanId(int)}).
      */
-    public FlowKey set(
+    public final FlowKey set(
         final int ipVersion,
         final int protocol,
         final long clientHi,
@@ -121,14 +129,41 @@ public final class FlowKey
      * @return this key.
      * @throws IllegalArgumentException when the key already holds {@link Packet#MAX_VLANS} ids.
      */
-    public FlowKey addVlanId(final int vlanId)
+    public final FlowKey addVlanId(final int vlanId)
     {
-        if (vlanCount == vlanIds.length)
+        if (vlanCount == Packet.MAX_VLANS)
         {
-            throw new IllegalArgumentException("a flow key holds at most " + vlanIds.length + " VLAN ids");
+            throw new IllegalArgumentException("a flow key holds at most " + Packet.MAX_VLANS + " VLAN ids");
         }
-        vlanIds[vlanCount++] = vlanId;
+        vlan(vlanCount++, vlanId);
         return this;
+    }
+
+    /**
+     * One VLAN id, unchecked.
+     *
+     * @param index 0..{@link Packet#MAX_VLANS} - 1.
+     * @return the id.
+     */
+    final int vlan(final int index)
+    {
+        return index == 0 ? vlan0 : index == 1 ? vlan1 : vlan2;
+    }
+
+    private void vlan(final int index, final int vlanId)
+    {
+        if (index == 0)
+        {
+            vlan0 = vlanId;
+        }
+        else if (index == 1)
+        {
+            vlan1 = vlanId;
+        }
+        else
+        {
+            vlan2 = vlanId;
+        }
     }
 
     /**
@@ -233,7 +268,7 @@ public final class FlowKey
         {
             throw new IndexOutOfBoundsException("VLAN index " + index + " of " + vlanCount);
         }
-        return vlanIds[index];
+        return vlan(index);
     }
 
     /**
@@ -252,7 +287,7 @@ public final class FlowKey
         }
         for (int i = 0; i < vlanCount; i++)
         {
-            if (vlanIds[i] != other.vlanIds[i])
+            if (vlan(i) != other.vlan(i))
             {
                 return false;
             }
@@ -279,7 +314,7 @@ public final class FlowKey
             sb.append(" vlan[");
             for (int i = 0; i < vlanCount; i++)
             {
-                sb.append(i == 0 ? "" : ",").append(vlanIds[i]);
+                sb.append(i == 0 ? "" : ",").append(vlan(i));
             }
             sb.append(']');
         }

@@ -31,11 +31,11 @@ import io.tandem.node.stats.StatsSource;
 public final class FlowTable implements StatsSource
 {
     /**
-     * Bytes accounted against the memcap per flow: what the heap really holds for it (the flow with its counters and
-     * links, its key and VLAN array, its spare-pool slot: 212 bytes measured with compact object headers, as
-     * {@code bin/tandem} runs), so {@code flow.memcap} bounds the heap.
+     * Bytes accounted against the memcap per flow: what the heap really holds for it (the flow with its embedded key,
+     * counters and links, 168 bytes with compact object headers as {@code bin/tandem} runs, measured by {@code
+     * tandem bench --memory}, and its spare-pool slot), so {@code flow.memcap} bounds the heap.
      */
-    public static final int FLOW_BYTES = 216;
+    public static final int FLOW_BYTES = 176;
     /** Bytes accounted per hash bucket. */
     public static final int BUCKET_BYTES = 8;
 
@@ -91,6 +91,8 @@ public final class FlowTable implements StatsSource
         private int pruneFlows = 5;
         private boolean vlanInKey = true;
         private long hashSeed = 0x5eed_7a4d_e3c1_9b27L;
+        private int flowIdOffset;
+        private int flowIdStride = 1;
         private FlowTimeouts timeouts = new FlowTimeouts();
 
         /**
@@ -189,6 +191,21 @@ public final class FlowTable implements StatsSource
         }
 
         /**
+         * Flow ids of one table among several: the table numbers its flows {@code offset + stride}, {@code offset +
+         * 2 * stride}, ..., so the tables of N workers (offset = worker index, stride = N) never hand out the same id.
+         *
+         * @param offset this table's index, 0..stride - 1.
+         * @param stride the number of tables.
+         * @return this.
+         */
+        public Context flowIds(final int offset, final int stride)
+        {
+            flowIdOffset = offset;
+            flowIdStride = stride;
+            return this;
+        }
+
+        /**
          * Per-protocol, per-state timeouts.
          *
          * @param value the timeouts.
@@ -221,6 +238,11 @@ public final class FlowTable implements StatsSource
                 throw new IllegalArgumentException(
                     "flow.emergency-recovery: " + emergencyRecoveryPercent + " is not in 1..100");
             }
+            if (flowIdStride < 1 || flowIdOffset < 0 || flowIdOffset >= flowIdStride)
+            {
+                throw new IllegalArgumentException(
+                    "flow ids: offset " + flowIdOffset + " is not in 0.." + (flowIdStride - 1));
+            }
             final long bucketBytes = (long)Integer.highestOneBit(Math.max(1, hashSize * 2 - 1)) * BUCKET_BYTES;
             if (memcapBytes < bucketBytes + FLOW_BYTES)
             {
@@ -241,6 +263,7 @@ public final class FlowTable implements StatsSource
     {
         this.ctx = ctx.conclude();
         this.timeouts = ctx.timeouts;
+        flowSequence = ctx.flowIdOffset;
         this.listener = listener;
         final int bucketCount = Integer.highestOneBit(Math.max(1, ctx.hashSize * 2 - 1));
         buckets = new Flow[bucketCount];
@@ -307,7 +330,7 @@ public final class FlowTable implements StatsSource
         buckets[bucket] = f;
         active++;
         flowsTotal++;
-        flowsByProtocol[FlowProtocol.of(f.key.protocol).ordinal()]++;
+        flowsByProtocol[FlowProtocol.of(f.protocol).ordinal()]++;
         linkTail(f, listIndex(f));
         account(f, p, Flow.TO_SERVER);
         return f;
@@ -329,7 +352,7 @@ public final class FlowTable implements StatsSource
         Flow f = lookup(key);
         if (f != null)
         {
-            if (f.key.clientPort != key.clientPort || f.key.clientLo != key.clientLo || f.key.clientHi != key.clientHi)
+            if (f.clientPort != key.clientPort || f.clientLo != key.clientLo || f.clientHi != key.clientHi)
             {
                 f.swap();
             }
@@ -665,7 +688,7 @@ public final class FlowTable implements StatsSource
             f.bytesToClient += p.capturedLength;
             f.tcpFlagsToClient |= p.tcpFlags;
         }
-        if (f.key.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
+        if (f.protocol != 6 && f.state == FlowState.NEW && f.pktsToServer > 0 && f.pktsToClient > 0)
         {
             state(f, FlowState.ESTABLISHED);
         }
@@ -778,7 +801,7 @@ public final class FlowTable implements StatsSource
 
     private long timeoutNs(final Flow f)
     {
-        return timeouts.timeoutNs(FlowProtocol.of(f.key.protocol).ordinal(), f.state.ordinal(), emergency);
+        return timeouts.timeoutNs(FlowProtocol.of(f.protocol).ordinal(), f.state.ordinal(), emergency);
     }
 
     private static int listIndex(final Flow f)
@@ -787,12 +810,12 @@ public final class FlowTable implements StatsSource
         {
             return STANDBY_LIST;
         }
-        return FlowProtocol.of(f.key.protocol).ordinal() * FlowState.count() + f.state.ordinal();
+        return FlowProtocol.of(f.protocol).ordinal() * FlowState.count() + f.state.ordinal();
     }
 
     private void linkTail(final Flow f, final int list)
     {
-        f.listIndex = list;
+        f.listIndex = (byte)list;
         f.lruNext = null;
         f.lruPrev = lruTail[list];
         if (lruTail[list] != null)
@@ -840,7 +863,7 @@ public final class FlowTable implements StatsSource
 
     private long nextFlowId(final int hashValue)
     {
-        flowSequence++;
+        flowSequence += ctx.flowIdStride;
         return (((hashValue & 0xFFFF_FFFFL) << 20) ^ flowSequence) & 0x000F_FFFF_FFFF_FFFFL;
     }
 
@@ -864,8 +887,14 @@ public final class FlowTable implements StatsSource
      */
     int hash(final FlowKey k)
     {
-        return hash(k.clientHi, k.clientLo, k.clientPort, k.serverHi, k.serverLo, k.serverPort, k.protocol,
-            k.ipVersion, ctx.vlanInKey ? k.vlanCount : 0, k.vlanIds);
+        long h = hashEndpoints(k.clientHi, k.clientLo, k.clientPort, k.serverHi, k.serverLo, k.serverPort,
+            k.protocol, k.ipVersion);
+        final int vlanCount = ctx.vlanInKey ? k.vlanCount : 0;
+        for (int i = 0; i < vlanCount; i++)
+        {
+            h = h * 31 + k.vlan(i);
+        }
+        return finish(h);
     }
 
     private int hash(
@@ -880,16 +909,34 @@ public final class FlowTable implements StatsSource
         final int vlanCount,
         final int[] vlanIds)
     {
-        final long seed = ctx.hashSeed;
-        final long a = mix(srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ seed) + srcPort;
-        final long b = mix(dstHi * 0x9E3779B97F4A7C15L ^ dstLo ^ seed) + dstPort;
-        long h = mix(a) + mix(b);
-        h ^= ((long)protocol << 8) | ipVersion;
+        long h = hashEndpoints(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, protocol, ipVersion);
         for (int i = 0; i < vlanCount; i++)
         {
             h = h * 31 + vlanIds[i];
         }
-        h = mix(h ^ seed);
+        return finish(h);
+    }
+
+    private long hashEndpoints(
+        final long srcHi,
+        final long srcLo,
+        final int srcPort,
+        final long dstHi,
+        final long dstLo,
+        final int dstPort,
+        final int protocol,
+        final int ipVersion)
+    {
+        final long seed = ctx.hashSeed;
+        final long a = mix(srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ seed) + srcPort;
+        final long b = mix(dstHi * 0x9E3779B97F4A7C15L ^ dstLo ^ seed) + dstPort;
+        final long h = mix(a) + mix(b);
+        return h ^ (((long)protocol << 8) | ipVersion);
+    }
+
+    private int finish(final long value)
+    {
+        final long h = mix(value ^ ctx.hashSeed);
         return (int)(h ^ (h >>> 32));
     }
 

@@ -209,7 +209,7 @@ public final class TcpTrackerRecordProvider implements HaRecordProvider
         t.nextWin = buffer.getInt(at + 12, BE);
         final int policy = buffer.getByte(at + 26) & 0xFF;
         t.osPolicy = policy == 0 || policy > POLICIES.length ? null : POLICIES[policy - 1];
-        t.tcpFlags = buffer.getByte(at + 27) & 0xFF;
+        t.tcpFlags = (short)(buffer.getByte(at + 27) & 0xFF);
         t.lastPktTsSeconds = buffer.getLong(at + 36, BE);
         if (version == VERSION)
         {

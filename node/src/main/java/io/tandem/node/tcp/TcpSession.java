@@ -4,6 +4,8 @@ package io.tandem.node.tcp;
  * A TCP session: two {@link TcpStreamTracker}s (client to server and server to client), the session state and
  * flags, and the bounded queue of alternative SYNs or SYN/ACKs seen during the handshake (Suricata's
  * {@code TcpSession} and {@code TcpStateQueue}). Sessions are preallocated by the {@link TcpSessionPool} and reused.
+ * The queue's storage comes from the pool when the first alternative is queued and goes back with the session, so a
+ * session that never queued one (almost all) carries no queue at all.
  * <p>
  * Fields are public for the state handlers and the HA serialiser; only the owning worker thread touches them.
  */
@@ -79,35 +81,33 @@ public final class TcpSession
     /** TCP flags seen in both directions, or-ed. */
     public int tcpFlags;
 
-    /** Queued handshake packets: sequence numbers. */
-    public final int[] queueSeq;
-    /** Queued handshake packets: acknowledgement numbers. */
-    public final int[] queueAck;
-    /** Queued handshake packets: raw windows. */
-    public final int[] queueWindow;
-    /** Queued handshake packets: window scale shifts. */
-    public final int[] queueWscale;
-    /** Queued handshake packets: TSvals. */
-    public final int[] queueTs;
-    /** Queued handshake packets: {@code QUEUE_*} flags. */
-    public final int[] queueFlags;
+    private static final int QUEUE_SEQ = 0;
+    private static final int QUEUE_ACK = 1;
+    private static final int QUEUE_WINDOW = 2;
+    private static final int QUEUE_WSCALE_SHIFT = 3;
+    private static final int QUEUE_TSVAL = 4;
+    private static final int QUEUE_FLAGS = 5;
+    /** Ints per queued handshake packet: seq, ack, raw window, window scale shift, TSval, {@code QUEUE_*} flags. */
+    static final int QUEUE_ENTRY_INTS = 6;
+
     /** Number of queued handshake packets. */
     public int queueLength;
-    /** The reassembler's state for this session, attached once and reused with the pooled session. */
+    /**
+     * The reassembler's state for this session: null until the reassembler sees it, then a marker while both
+     * directions are untouched, and per-direction state (from the reassembler's pool) once data or a gap needs it.
+     */
     public Object reassembly;
 
     final int poolIndex;
     boolean inUse;
+    /** The handshake queue's entries, {@link #QUEUE_ENTRY_INTS} ints each: null until the first is queued. */
+    private int[] queue;
+    private final TcpSessionPool pool;
 
-    TcpSession(final int poolIndex, final int queueCapacity)
+    TcpSession(final int poolIndex, final TcpSessionPool pool)
     {
         this.poolIndex = poolIndex;
-        queueSeq = new int[queueCapacity];
-        queueAck = new int[queueCapacity];
-        queueWindow = new int[queueCapacity];
-        queueWscale = new int[queueCapacity];
-        queueTs = new int[queueCapacity];
-        queueFlags = new int[queueCapacity];
+        this.pool = pool;
     }
 
     /**
@@ -122,6 +122,11 @@ public final class TcpSession
         flags = 0;
         tcpFlags = 0;
         queueLength = 0;
+        if (queue != null)
+        {
+            pool.releaseQueue(queue);
+            queue = null;
+        }
     }
 
     /**
@@ -175,7 +180,7 @@ public final class TcpSession
      */
     public int queueCapacity()
     {
-        return queueSeq.length;
+        return pool.queueCapacity();
     }
 
     /**
@@ -192,18 +197,88 @@ public final class TcpSession
     public boolean enqueue(
         final int seq, final int ack, final int window, final int wscale, final int ts, final int qflags)
     {
-        if (queueLength >= queueSeq.length)
+        if (queueLength >= pool.queueCapacity())
         {
             return false;
         }
-        final int i = queueLength++;
-        queueSeq[i] = seq;
-        queueAck[i] = ack;
-        queueWindow[i] = window;
-        queueWscale[i] = wscale;
-        queueTs[i] = ts;
-        queueFlags[i] = qflags;
+        if (queue == null)
+        {
+            queue = pool.acquireQueue();
+        }
+        final int at = queueLength++ * QUEUE_ENTRY_INTS;
+        queue[at + QUEUE_SEQ] = seq;
+        queue[at + QUEUE_ACK] = ack;
+        queue[at + QUEUE_WINDOW] = window;
+        queue[at + QUEUE_WSCALE_SHIFT] = wscale;
+        queue[at + QUEUE_TSVAL] = ts;
+        queue[at + QUEUE_FLAGS] = qflags;
         return true;
+    }
+
+    /**
+     * A queued handshake packet's sequence number.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the sequence number.
+     */
+    public int queueSeq(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_SEQ];
+    }
+
+    /**
+     * A queued handshake packet's acknowledgement number.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the acknowledgement number.
+     */
+    public int queueAck(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_ACK];
+    }
+
+    /**
+     * A queued handshake packet's raw window.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the window.
+     */
+    public int queueWindow(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_WINDOW];
+    }
+
+    /**
+     * A queued handshake packet's window scale shift.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the shift.
+     */
+    public int queueWscale(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_WSCALE_SHIFT];
+    }
+
+    /**
+     * A queued handshake packet's TSval.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the TSval.
+     */
+    public int queueTs(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_TSVAL];
+    }
+
+    /**
+     * A queued handshake packet's {@code QUEUE_*} flags.
+     *
+     * @param index below {@link #queueLength}.
+     * @return the flags.
+     */
+    public int queueFlags(final int index)
+    {
+        return queue[index * QUEUE_ENTRY_INTS + QUEUE_FLAGS];
     }
 
     /**

@@ -10,12 +10,14 @@ import java.util.Arrays;
 public final class TcpSessionPool
 {
     /**
-     * Bytes accounted per session, not counting its handshake queue entries: what the heap really holds for it (the
-     * session, its two trackers, the reassembly state attached to it, the queue arrays' headers and its pool slots:
-     * 560 bytes measured with compact object headers, as {@code bin/tandem} runs), so {@code stream.memcap} bounds
-     * the heap, as a SYN flood shows.
+     * Bytes accounted per session, not counting its handshake queue entries: what the heap may hold for it, so
+     * {@code stream.memcap} bounds the heap, as a SYN flood shows. With compact object headers (as {@code bin/tandem}
+     * runs, measured by {@code tandem bench --memory} and the class histogram): the session (56 bytes) and its two
+     * trackers (72 each), the reassembly state a session carries once it has data (272: {@code ReassemblySession} 32,
+     * two streams of 88, two segment lists of 32), the header of its handshake queue block (16, when one is taken) and
+     * its two pool slots (8). An idle session without data holds only the first 200 of these.
      */
-    public static final int SESSION_BYTES = 560;
+    public static final int SESSION_BYTES = 496;
     /** Bytes accounted per handshake queue entry (six ints). */
     public static final int QUEUE_ENTRY_BYTES = 24;
 
@@ -28,6 +30,8 @@ public final class TcpSessionPool
     private int created;
     private int inUse;
     private long memcapHits;
+    private int[][] freeQueues = new int[16][];
+    private int freeQueueCount;
 
     /**
      * Create a pool.
@@ -49,7 +53,7 @@ public final class TcpSessionPool
         free = new int[length];
         for (int i = 0; i < initial; i++)
         {
-            sessions[i] = new TcpSession(i, queueCapacity);
+            sessions[i] = new TcpSession(i, this);
             free[freeCount++] = i;
         }
         created = initial;
@@ -79,7 +83,7 @@ public final class TcpSessionPool
                 memcapHits++;
                 return null;
             }
-            s = new TcpSession(created, queueCapacity);
+            s = new TcpSession(created, this);
             sessions[created++] = s;
         }
         s.reset();
@@ -102,6 +106,46 @@ public final class TcpSessionPool
             free[freeCount++] = s.poolIndex;
             inUse--;
         }
+    }
+
+    /**
+     * Handshake queue entries per session.
+     *
+     * @return the capacity.
+     */
+    public int queueCapacity()
+    {
+        return queueCapacity;
+    }
+
+    /**
+     * Storage for one session's handshake queue: a free one, or a new one while none is free.
+     *
+     * @return {@link #queueCapacity()} entries of {@link TcpSession#QUEUE_ENTRY_INTS} ints.
+     */
+    int[] acquireQueue()
+    {
+        if (freeQueueCount > 0)
+        {
+            final int[] queue = freeQueues[--freeQueueCount];
+            freeQueues[freeQueueCount] = null;
+            return queue;
+        }
+        return new int[queueCapacity * TcpSession.QUEUE_ENTRY_INTS];
+    }
+
+    /**
+     * Give a session's handshake queue storage back.
+     *
+     * @param queue from {@link #acquireQueue()}.
+     */
+    void releaseQueue(final int[] queue)
+    {
+        if (freeQueueCount == freeQueues.length)
+        {
+            freeQueues = Arrays.copyOf(freeQueues, freeQueues.length * 2);
+        }
+        freeQueues[freeQueueCount++] = queue;
     }
 
     /**

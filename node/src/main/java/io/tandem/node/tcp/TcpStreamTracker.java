@@ -9,7 +9,8 @@ import io.tandem.node.host.HostOsPolicy;
  * {@link #window()} is the window the receiver advertised, scaled by {@link #windowScale()} (the receiver's
  * window scale option), so {@code lastAck + window} is the right edge of what this side may send.
  * Fields are public, as in {@code Packet}: a plain per-worker record that the state handlers update and the HA
- * serialiser reads; only the owning worker thread touches it.
+ * serialiser reads; only the owning worker thread touches it. The window scale and the TCP flags are narrow so a
+ * tracker fits 64 bytes (two per session).
  */
 public final class TcpStreamTracker
 {
@@ -48,7 +49,7 @@ public final class TcpStreamTracker
     /** Scaled window the receiver advertised (bytes). */
     public long window;
     /** Window scale shift applied to the receiver's window field (0..14). */
-    public int windowScale;
+    public byte windowScale;
     /** Whether this side offered SACK. */
     public boolean sackPermitted;
     /** Last valid TSval from this side. */
@@ -67,7 +68,7 @@ public final class TcpStreamTracker
     /** HA, with {@link #FLAG_TAKEN_OVER}: {@link #nextSeq} when this node took over (the owner had seen up to it). */
     public int takeoverEndSeq;
     /** TCP flags seen from this side, or-ed. */
-    public int tcpFlags;
+    public short tcpFlags;
     /** Host OS policy of this direction's receiver (null until looked up). */
     public HostOsPolicy osPolicy;
 
@@ -141,7 +142,7 @@ public final class TcpStreamTracker
         nextSeq = nextSeqValue;
         lastAck = lastAckValue;
         window = windowValue;
-        windowScale = windowScaleValue;
+        windowScale = (byte)windowScaleValue;
         sackPermitted = sackPermittedValue;
         lastTs = lastTsValue;
         flags = flagsValue;

@@ -35,8 +35,9 @@ import io.tandem.node.tcp.reassembly.Reassembler;
 import org.agrona.DirectBuffer;
 
 /**
- * One worker's pipeline: decode, defragment, flow table, TCP stream engine (and, as they land, reassembly and HA).
- * It owns every structure it touches, so the per-packet path takes no lock and allocates nothing.
+ * One worker's pipeline: decode, defragment, flow table, TCP stream engine, reassembly and HA. It owns every
+ * structure it touches, so the per-packet path takes no lock and allocates nothing. Several workers run side by side
+ * in a {@link WorkerGroup}, each fed its shard of the flows by a {@link PacketDispatcher}.
  * <p>
  * Time is the packets' own: flows and fragment trackers are expired as packet time passes each second, so a capture
  * file replays the same way however fast it is read.
@@ -60,6 +61,7 @@ public final class Worker implements PacketHandler, StatsSource
 
     private long packetsSeen;
     private long packetsWithoutFlow;
+    private long udpFlowsReversed;
     private long tcpVerdictDrops;
     private long nextExpiryNs = Long.MIN_VALUE;
     private long lastTimestampNs;
@@ -123,6 +125,16 @@ public final class Worker implements PacketHandler, StatsSource
         {
             decode = value;
             return this;
+        }
+
+        /**
+         * Decoder settings.
+         *
+         * @return the settings.
+         */
+        public DecodeContext decode()
+        {
+            return decode;
         }
 
         /**
@@ -335,14 +347,53 @@ public final class Worker implements PacketHandler, StatsSource
         final DirectBuffer frame, final int capturedLength, final int wireLength, final long timestampNs,
         final int linkType)
     {
+        process(frame, 0, capturedLength, wireLength, timestampNs, linkType, packetsSeen + 1);
+        tick(timestampNs);
+    }
+
+    /**
+     * A packet a {@link PacketDispatcher} handed to this worker: processed as {@link #onPacket} does, but numbered as
+     * in the capture and without running the timer (the dispatcher broadcasts the ticks, so every worker expires its
+     * flows at the same packet times as a single worker would).
+     *
+     * @param buffer         holds the frame.
+     * @param offset         of the frame in the buffer.
+     * @param capturedLength bytes captured.
+     * @param wireLength     bytes on the wire.
+     * @param timestampNs    capture time.
+     * @param linkType       the capture's link type.
+     * @param packetNumber   the packet's number in the capture (1-based).
+     */
+    public void onDispatchedPacket(
+        final DirectBuffer buffer,
+        final int offset,
+        final int capturedLength,
+        final int wireLength,
+        final long timestampNs,
+        final int linkType,
+        final long packetNumber)
+    {
+        process(buffer, offset, capturedLength, wireLength, timestampNs, linkType, packetNumber);
+    }
+
+    private void process(
+        final DirectBuffer frame,
+        final int offset,
+        final int capturedLength,
+        final int wireLength,
+        final long timestampNs,
+        final int linkType,
+        final long packetNumber)
+    {
         final Packet p = packet;
         p.reset();
-        p.buffer.wrap(frame, 0, capturedLength);
+        p.buffer.wrap(frame, offset, capturedLength);
         p.capturedLength = capturedLength;
         p.wireLength = wireLength;
         p.timestampNs = timestampNs;
         p.linkType = linkType;
-        p.packetNumber = ++packetsSeen;
+        p.packetNumber = packetNumber;
+        packetsSeen++;
         lastTimestampNs = timestampNs;
 
         boolean usable = decoder.decode(p);
@@ -387,6 +438,12 @@ public final class Worker implements PacketHandler, StatsSource
                 else if (p.isUdp())
                 {
                     reassembler.datagram(p, flow, direction == Flow.TO_SERVER);
+                    if (appProtoDetector != null && appProtoDetector.takeReverseRequest(flow))
+                    {
+                        flowTable.swap(flow);
+                        reassembler.directionReversed(flow);
+                        udpFlowsReversed++;
+                    }
                 }
                 if (haManager != null)
                 {
@@ -394,8 +451,6 @@ public final class Worker implements PacketHandler, StatsSource
                 }
             }
         }
-
-        tick(timestampNs);
     }
 
     /**
@@ -544,6 +599,7 @@ public final class Worker implements PacketHandler, StatsSource
         tcpEngine.reportStats(sink);
         reassembler.reportStats(sink);
         sink.counter("flow.no_flow_memcap", packetsWithoutFlow);
+        sink.counter("udp.flow_reversed", udpFlowsReversed);
         if (haManager != null)
         {
             haManager.reportStats(sink);

@@ -293,6 +293,65 @@ class AnalyzeCommandTest
         assertThat(ofType(eve(off), "stats").get(0).at("/stats/decoder/checksum/tcp_invalid").asLong()).isZero();
     }
 
+    @Test
+    void shouldWriteTheSameRecordsAndSummedCountersWithTwoWorkersAsWithOne() throws IOException
+    {
+        final Path pcap = dir.resolve("mix.pcap");
+        new TrafficSynthesizer(new SynthOptions()
+            .seed(11).sessions(600).concurrency(60)
+            .udpPct(20).ipv6Pct(25).vlanPct(25).fragPct(10).midstreamPct(10).onesidePct(10)
+            .lossPct(10).retransPct(10).overlapPct(10).reorderPct(10).rstPct(10)).generate(pcap, false);
+        final Path one = dir.resolve("one.json");
+        final Path two = dir.resolve("two.json");
+
+        assertThat(analyze("--pcap", pcap.toString(), "--eve", one.toString(), "--reassembly-digest")).isZero();
+        assertThat(analyze("--pcap", pcap.toString(), "--eve", two.toString(), "--reassembly-digest",
+            "--workers", "2")).isZero();
+
+        final List<JsonNode> single = eve(one);
+        final List<JsonNode> parallel = eve(two);
+        assertThat(ofType(single, "flow")).hasSize(600);
+        assertThat(ofType(single, "anomaly")).isNotEmpty();
+        assertThat(withoutFlowIds(parallel)).isEqualTo(withoutFlowIds(single));
+
+        final JsonNode singleStats = ofType(single, "stats").getFirst().get("stats");
+        final JsonNode parallelStats = ofType(parallel, "stats").getFirst().get("stats");
+        assertThat(parallelStats.get("dispatch").get("workers").asInt()).isEqualTo(2);
+        assertThat(parallelStats.get("dispatch").get("worker_0").get("packets").asLong() +
+            parallelStats.get("dispatch").get("worker_1").get("packets").asLong())
+            .isEqualTo(singleStats.get("decoder").get("pkts").asLong());
+        for (final String section : List.of("decoder", "defrag", "tcp", "flow"))
+        {
+            final Map<String, Object> a = counters(singleStats.get(section));
+            final Map<String, Object> b = counters(parallelStats.get(section));
+            a.keySet().removeIf(name -> name.endsWith("memuse") || name.contains("prealloc"));
+            b.keySet().removeIf(name -> name.endsWith("memuse") || name.contains("prealloc"));
+            assertThat(b).as(section).isEqualTo(a);
+        }
+    }
+
+    private List<String> withoutFlowIds(final List<JsonNode> records)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final JsonNode record : records)
+        {
+            if (!"stats".equals(record.get("event_type").asText()))
+            {
+                ((com.fasterxml.jackson.databind.node.ObjectNode)record).remove("flow_id");
+                lines.add(record.toString());
+            }
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    private Map<String, Object> counters(final JsonNode section)
+    {
+        return mapper.convertValue(section, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>()
+        {
+        });
+    }
+
     private record Frame(byte[] bytes, long timeNs)
     {
     }

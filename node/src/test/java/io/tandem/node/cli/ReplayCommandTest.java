@@ -176,6 +176,26 @@ class ReplayCommandTest
     }
 
     @Test
+    void shouldSendOnlyThePacketsFromAndUntilTheGivenNumbersSoTwoRunsSplitTheCapture()
+    {
+        final Path pcap = synthCapture(7, 6);
+        final List<byte[]> all = framesOf(pcap);
+        final int split = all.size() / 3;
+        final MirrorFeedSource first = listen(Encapsulation.VXLAN);
+        final MirrorFeedSource second = listen(Encapsulation.VXLAN);
+
+        assertThat(replay("--pcap", pcap.toString(), "--to", "127.0.0.1:" + first.port(), "--top-speed",
+            "--until", Integer.toString(split))).as(err.toString()).isZero();
+        assertThat(replay("--pcap", pcap.toString(), "--to", "127.0.0.1:" + second.port(), "--top-speed",
+            "--from", Integer.toString(split + 1))).as(err.toString()).isZero();
+
+        assertSameFrames(receive(first, split), all.subList(0, split));
+        assertSameFrames(receive(second, all.size() - split), all.subList(split, all.size()));
+        assertThat(first.poll((f, c, w, t, l) -> fail("unexpected frame"), 10)).isZero();
+        assertThat(second.poll((f, c, w, t, l) -> fail("unexpected frame"), 10)).isZero();
+    }
+
+    @Test
     void shouldKeepTheCaptureTimingScaledBySpeed()
     {
         final Path pcap = synthCapture(6, 2);
@@ -235,9 +255,12 @@ class ReplayCommandTest
         assertThat(replay("--pcap", file, "--to", "127.0.0.1:4789", "--encap", "gre")).isEqualTo(2);
         assertThat(replay("--pcap", file, "--to", "127.0.0.1")).isEqualTo(2);
         assertThat(replay("--pcap", file, "--to", "127.0.0.1:0")).isEqualTo(2);
+        assertThat(replay("--pcap", file, "--to", "127.0.0.1:4789", "--from", "0")).isEqualTo(2);
+        assertThat(replay("--pcap", file, "--to", "127.0.0.1:4789", "--from", "5", "--until", "4")).isEqualTo(2);
         assertThat(replay("--pcap", dir.resolve("missing.pcap").toString(), "--to", "127.0.0.1:4789"))
             .isEqualTo(AnalyzeCommand.EXIT_BAD_INPUT);
-        assertThat(err.toString()).contains("--vni").contains("--speed").contains("missing.pcap");
+        assertThat(err.toString()).contains("--vni").contains("--speed").contains("--from").contains("--until")
+            .contains("missing.pcap");
     }
 
     @Test

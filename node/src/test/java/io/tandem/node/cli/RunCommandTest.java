@@ -12,9 +12,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.node.synth.SynthManifest;
 import io.tandem.node.synth.SynthOptions;
 import io.tandem.node.synth.TrafficSynthesizer;
@@ -85,7 +90,7 @@ class RunCommandTest
     {
         final Path pcap = dir.resolve("feed.pcap");
         final SynthManifest manifest = new TrafficSynthesizer(new SynthOptions().seed(17).sessions(60)
-            .concurrency(10)).generate(pcap, false);
+            .concurrency(10).appPct(80)).generate(pcap, false);
         final long frames = manifest.flows().stream().mapToLong(f -> f.pktsToServer() + f.pktsToClient()).sum();
         final int mirrorPort = freeUdpPort();
         final int adminPort = freeTcpPort();
@@ -119,5 +124,37 @@ class RunCommandTest
         final long flowRecords = Files.readAllLines(eve).stream().filter(l -> l.contains("\"event_type\":\"flow\""))
             .count();
         assertThat(flowRecords).isEqualTo(manifest.size());
+
+        final Path analyzed = dir.resolve("analyze.json");
+        final CommandLine analyze = TandemCommand.commandLine();
+        analyze.setErr(new PrintWriter(new StringWriter(), true));
+        assertThat(analyze.execute("analyze", "--pcap", pcap.toString(), "--eve", analyzed.toString())).isZero();
+        final Map<String, String> runProtos = appProtos(Files.readAllLines(eve));
+        final Map<String, String> analyzeProtos = appProtos(Files.readAllLines(analyzed));
+        assertThat(runProtos).isEqualTo(analyzeProtos);
+        assertThat(runProtos.values().stream().filter(p -> !p.startsWith("/") && !p.startsWith("failed/")).count())
+            .isGreaterThan(20);
+    }
+
+    /**
+     * Each flow record's {@code app_proto} (empty when absent), keyed by its 5-tuple.
+     */
+    private static Map<String, String> appProtos(final List<String> eveLines) throws IOException
+    {
+        final ObjectMapper json = new ObjectMapper();
+        final Map<String, String> protos = new HashMap<>();
+        for (final String line : eveLines)
+        {
+            final JsonNode record = json.readTree(line);
+            if ("flow".equals(record.path("event_type").asText()))
+            {
+                final String key = record.path("proto").asText() + " " + record.path("src_ip").asText() + ":" +
+                    record.path("src_port").asText() + " " + record.path("dest_ip").asText() + ":" +
+                    record.path("dest_port").asText() + " " + record.path("vlan").toString();
+                protos.put(key, record.path("app_proto").asText() + "/" + record.path("app_proto_ts").asText() +
+                    "/" + record.path("app_proto_tc").asText());
+            }
+        }
+        return protos;
     }
 }

@@ -111,7 +111,8 @@ class TandemConfigTest
     void shouldRejectUnknownTopLevelKeyNamingWhatIsAllowed()
     {
         assertProblem("strem:\n  midstream: true\n",
-            "strem: unknown key (allowed at top level: flow, flow-timeouts, stream, defrag, host-os-policy, vlan, ha)");
+            "strem: unknown key (allowed at top level: threading, flow, flow-timeouts, stream, defrag, " +
+                "host-os-policy, vlan, ha)");
     }
 
     @Test

@@ -59,4 +59,28 @@ class ChecksumsTest
         assertThat(Checksums.fold(Checksums.sum(hex("0102 0304 0506 0708 09"), 0, 9, 0)))
             .isEqualTo(0x0102 + 0x0304 + 0x0506 + 0x0708 + 0x0900);
     }
+
+    @Test
+    void shouldFoldToTheSumOf16BitBigEndianWordsForAnyOffsetAndLength()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        final byte[] bytes = new byte[1600];
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            for (int i = 0; i < bytes.length; i++)
+            {
+                bytes[i] = (byte)(trial % 7 == 0 ? 0xFF : random.nextInt(256));
+            }
+            final int offset = random.nextInt(64);
+            final int length = random.nextInt(bytes.length - offset);
+            final long initial = random.nextInt(1 << 20);
+            long expected = initial;
+            for (int i = 0; i < length; i += 2)
+            {
+                expected += ((bytes[offset + i] & 0xFF) << 8) | (i + 1 < length ? bytes[offset + i + 1] & 0xFF : 0);
+            }
+            assertThat(Checksums.fold(Checksums.sum(new UnsafeBuffer(bytes), offset, length, initial)))
+                .as("offset %d length %d", offset, length).isEqualTo(Checksums.fold(expected));
+        }
+    }
 }

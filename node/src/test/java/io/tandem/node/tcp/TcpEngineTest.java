@@ -1,10 +1,6 @@
 package io.tandem.node.tcp;
 
-import io.tandem.node.host.HostOsPolicyTable;
-import io.tandem.node.config.TandemConfig;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 import static io.tandem.node.decode.Packet.TH_ACK;
 import static io.tandem.node.decode.Packet.TH_FIN;
@@ -67,12 +63,12 @@ class TcpEngineTest
     @Test
     void shouldPickUpMidstreamOnAnAckAssumingWindowScaleAndSack()
     {
-        final TcpHarness h = new TcpHarness(ctx().midstream(true));
+        final TcpHarness h = new TcpHarness("stream.midstream=yes");
         h.s(TH_ACK | TH_PSH, S, C, 100);
         final TcpSession ssn = TcpEngine.session(flowOf(h));
         assertThat(ssn.state).isEqualTo(TcpState.ESTABLISHED);
-        assertThat(ssn.client.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
-        assertThat(ssn.server.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat((int)ssn.client.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
+        assertThat((int)ssn.server.windowScale).isEqualTo(TcpEngine.WSCALE_MAX);
         assertThat(ssn.has(TcpSession.FLAG_SACKOK)).isTrue();
         assertThat(ssn.has(TcpSession.FLAG_MIDSTREAM)).isTrue();
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
@@ -131,11 +127,42 @@ class TcpEngineTest
     }
 
     @Test
+    void shouldGoToTimeWaitOnAFinAckInFinWait1WhateverItAcknowledgesAndToClosingOnABareFin()
+    {
+        final TcpHarness notAcking = new TcpHarness(ctx()).handshake(C, S);
+        notAcking.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        notAcking.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        assertThat(TcpEngine.session(flowOf(notAcking)).state).isEqualTo(TcpState.TIME_WAIT);
+        notAcking.s(TH_ACK, S + 2, C + 2, 0);
+        assertThat(notAcking.events).isEmpty();
+        assertThat(notAcking.finish()).containsExactly("flow=closed tcp=closed reason=shutdown");
+
+        final TcpHarness bare = new TcpHarness(ctx()).handshake(C, S);
+        bare.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        bare.c(TH_FIN, C + 1, 0, 0);
+        assertThat(TcpEngine.session(flowOf(bare)).state).isEqualTo(TcpState.CLOSING);
+        bare.s(TH_ACK, S + 2, C + 2, 0);
+        assertThat(TcpEngine.session(flowOf(bare)).state).isEqualTo(TcpState.TIME_WAIT);
+
+        final TcpHarness serverAgain = new TcpHarness(ctx()).handshake(C, S);
+        serverAgain.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        serverAgain.s(TH_FIN | TH_ACK, S + 2, C + 1, 0);
+        assertThat(serverAgain.events).isEmpty();
+        assertThat(TcpEngine.session(flowOf(serverAgain)).state).isEqualTo(TcpState.TIME_WAIT);
+
+        final TcpHarness invalidAck = new TcpHarness(ctx()).handshake(C, S);
+        invalidAck.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
+        invalidAck.c(TH_FIN | TH_ACK, C + 1, S + 900_000, 0);
+        assertThat(invalidAck.events).contains("5:fin1_invalid_ack");
+        assertThat(TcpEngine.session(flowOf(invalidAck)).state).isEqualTo(TcpState.FIN_WAIT1);
+    }
+
+    @Test
     void shouldAcceptARstAtTheSequenceOfAnUnacknowledgedFin()
     {
         final TcpHarness h = new TcpHarness(ctx()).handshake(C, S);
         h.s(TH_FIN | TH_ACK, S + 1, C + 1, 0);
-        h.c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.c(TH_FIN, C + 1, 0, 0);
         assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSING);
         h.c(TH_RST, C + 1, 0, 0);
         assertThat(TcpEngine.session(flowOf(h)).state).isEqualTo(TcpState.CLOSED);
@@ -175,7 +202,7 @@ class TcpEngineTest
         h.clientPort = 40005;
         h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
         h.clientPort = 40006;
-        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN | TH_ACK, C + 1, S + 1, 0);
+        h.handshake(C, S).s(TH_FIN | TH_ACK, S + 1, C + 1, 0).c(TH_FIN, C + 1, 0, 0);
         h.clientPort = 40007;
         h.handshake(C, S).c(TH_FIN | TH_ACK, C + 1, S + 1, 0).s(TH_FIN | TH_ACK, S + 1, C + 2, 0);
         h.clientPort = 40008;
@@ -218,9 +245,7 @@ class TcpEngineTest
     @Test
     void shouldApplyTheDestinationsHostOsPolicyToRsts()
     {
-        final TandemConfig config = TandemConfig.fromYaml(
-            "host-os-policy:\n  linux: [10.0.0.1/32]\n", "test", List.of());
-        final TcpHarness linux = new TcpHarness(ctx().hostOsPolicies(HostOsPolicyTable.fromConfig(config)));
+        final TcpHarness linux = new TcpHarness("host-os-policy.linux=[10.0.0.1/32]");
         linux.handshake(C, S);
         linux.s(TH_RST, S + 100, 0, 0);
         assertThat(TcpEngine.session(flowOf(linux)).state).isEqualTo(TcpState.CLOSED);
@@ -348,7 +373,7 @@ class TcpEngineTest
     {
         for (final boolean liberal : new boolean[] {true, false})
         {
-            final TcpHarness h = new TcpHarness(ctx().liberalTimestamps(liberal));
+            final TcpHarness h = new TcpHarness("stream.liberal-timestamps=" + (liberal ? "yes" : "no"));
             h.send(true, TH_SYN, C, 0, 0, 1000, b -> b.timestamps(500, 0));
             h.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 1000, b -> b.timestamps(900, 500));
             h.send(true, TH_ACK, C + 1, S + 1, 0, 1000, b -> b.timestamps(501, 900));
@@ -362,11 +387,11 @@ class TcpEngineTest
     {
         for (final boolean validate : new boolean[] {true, false})
         {
-            final TcpEngine.Context context = ctx().checksumValidation(validate);
-            final TcpHarness h = new TcpHarness(context);
+            final TcpHarness h = new TcpHarness("stream.checksum-validation=" + (validate ? "yes" : "no"));
             h.corruptChecksum = true;
             h.c(TH_SYN, C, 0, 0);
             assertThat(h.counter("tcp.invalid_checksum")).isEqualTo(validate ? 1 : 0);
+            assertThat(h.counter("decoder.checksum.tcp_invalid")).isEqualTo(validate ? 1 : 0);
             assertThat(h.finish()).containsExactly(
                 validate ? "flow=new tcp=none reason=shutdown" : "flow=new tcp=syn_sent reason=shutdown");
         }
@@ -375,23 +400,49 @@ class TcpEngineTest
     @Test
     void shouldRaiseSynFloodPastMaxSynQueued()
     {
-        final TcpHarness h = new TcpHarness(ctx().maxSynQueued(2));
-        h.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0).c(TH_SYN, C + 20, 0, 0);
+        final TcpHarness h = new TcpHarness("stream.max-syn-queued=2");
+        for (int i = 0; i < 3; i++)
+        {
+            final int tsVal = 100 + i;
+            h.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(tsVal, 0));
+        }
         assertThat(h.events).isEmpty();
-        h.c(TH_SYN, C + 30, 0, 0);
+        h.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(103, 0));
         assertThat(h.events).containsExactly("4:3whs_syn_flood");
         h.s(TH_SYN | TH_ACK, S, C + 1, 0).c(TH_ACK, C + 1, S + 1, 0);
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
 
-        final TcpHarness none = new TcpHarness(ctx().maxSynQueued(0));
-        none.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 10, 0, 0);
+        final TcpHarness none = new TcpHarness("stream.max-syn-queued=0");
+        none.c(TH_SYN, C, 0, 0).send(true, TH_SYN, C, 0, 0, 1024, null);
         assertThat(none.events).containsExactly("2:3whs_syn_flood");
+    }
+
+    @Test
+    void shouldKeepTheFirstIsnWhenASynIsResentWithAnotherOne()
+    {
+        final TcpHarness first = new TcpHarness(ctx());
+        first.send(true, TH_SYN, C, 0, 0, 65535, b -> b.timestamps(100, 0));
+        first.send(true, TH_SYN, C + 7777, 0, 0, 65535, b -> b.timestamps(200, 0));
+        final TcpSession ssn = TcpEngine.session(flowOf(first));
+        assertThat(ssn.state).isEqualTo(TcpState.SYN_SENT);
+        assertThat(ssn.client.isn).isEqualTo(C);
+        assertThat(ssn.client.lastTs).isEqualTo(200);
+        first.send(false, TH_SYN | TH_ACK, S, C + 1, 0, 65535, b -> b.timestamps(900, 200));
+        first.send(true, TH_ACK, C + 1, S + 1, 0, 65535, b -> b.timestamps(201, 900));
+        assertThat(first.events).isEmpty();
+        assertThat(first.finish()).containsExactly("flow=established tcp=established reason=shutdown");
+
+        final TcpHarness second = new TcpHarness(ctx());
+        second.c(TH_SYN, C, 0, 0).c(TH_SYN, C + 7777, 0, 0).s(TH_SYN | TH_ACK, S, C + 7778, 0);
+        assertThat(second.events).containsExactly("3:3whs_synack_with_wrong_ack");
+        assertThat(second.counter("flow.end.tcp_reuse")).isZero();
+        assertThat(second.finish()).containsExactly("flow=new tcp=syn_sent reason=shutdown");
     }
 
     @Test
     void shouldRaiseSynAckFloodPastMaxSynAckQueuedAndPickTheQueuedOneTheClientAcks()
     {
-        final TcpHarness h = new TcpHarness(ctx().maxSynAckQueued(1));
+        final TcpHarness h = new TcpHarness("stream.max-synack-queued=1");
         h.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
         assertThat(h.events).isEmpty();
         h.s(TH_SYN | TH_ACK, S + 200, C + 1, 0);
@@ -400,7 +451,7 @@ class TcpEngineTest
         assertThat(TcpEngine.session(flowOf(h)).server.isn).isEqualTo(S + 100);
         assertThat(h.finish()).containsExactly("flow=established tcp=established reason=shutdown");
 
-        final TcpHarness none = new TcpHarness(ctx().maxSynAckQueued(0));
+        final TcpHarness none = new TcpHarness("stream.max-synack-queued=0");
         none.c(TH_SYN, C, 0, 0).s(TH_SYN | TH_ACK, S, C + 1, 0).s(TH_SYN | TH_ACK, S + 100, C + 1, 0);
         assertThat(none.events).containsExactly("3:3whs_synack_resend_with_diff_seq");
     }
@@ -408,19 +459,23 @@ class TcpEngineTest
     @Test
     void shouldDropInvalidPacketsOnlyInlineWithDropInvalid()
     {
-        final TcpHarness inline = new TcpHarness(ctx().inlineMode("yes"));
+        final TcpHarness inline = new TcpHarness("stream.inline=yes");
         inline.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(inline.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
         assertThat(inline.events).anyMatch(e -> e.endsWith(":pkt_invalid_ack"));
 
-        final TcpHarness keep = new TcpHarness(ctx().inlineMode("yes").dropInvalid(false));
+        final TcpHarness keep = new TcpHarness("stream.inline=yes", "stream.drop-invalid=no");
         keep.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(keep.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
 
-        final TcpHarness ids = new TcpHarness(ctx().inlineMode("no"));
+        final TcpHarness ids = new TcpHarness("stream.inline=no");
         ids.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
         assertThat(ids.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
         assertThat(ids.count(TcpStreamEvent.EST_INVALID_ACK)).isEqualTo(1);
+
+        final TcpHarness autoIds = new TcpHarness("stream.inline=auto");
+        autoIds.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
+        assertThat(autoIds.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
 
         final TcpHarness auto = new TcpHarness(ctx().inlineMode("auto").ipsMode(true));
         auto.handshake(C, S).c(TH_ACK | TH_PSH, C + 1, S + 100_000, 10);
@@ -431,7 +486,7 @@ class TcpEngineTest
     void shouldBoundSessionsByTheMemcapAndCountTheMisses()
     {
         final long memcap = 3 * (TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES);
-        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).preallocSessions(1));
+        final TcpHarness h = new TcpHarness("stream.memcap=" + memcap, "stream.prealloc-sessions=1");
         for (int i = 0; i < 10; i++)
         {
             h.clientPort = 30000 + i;
@@ -442,6 +497,23 @@ class TcpEngineTest
         assertThat(h.counter("tcp.ssn_memcap_drop")).isEqualTo(7);
         h.finish();
         assertThat(h.engine().pool().inUse()).isZero();
+    }
+
+    @Test
+    void shouldPreallocateTheConfiguredSessions()
+    {
+        final long one = new TcpHarness("stream.prealloc-sessions=1").engine().pool().memuseBytes();
+        assertThat(one).isPositive();
+        assertThat(new TcpHarness("stream.prealloc-sessions=0").engine().pool().memuseBytes()).isZero();
+        assertThat(new TcpHarness("stream.prealloc-sessions=7").engine().pool().memuseBytes()).isEqualTo(7 * one);
+        assertThat(new TcpHarness().engine().pool().memuseBytes()).isEqualTo(2048 * one);
+        final TcpHarness h = new TcpHarness("stream.prealloc-sessions=2");
+        for (int i = 0; i < 3; i++)
+        {
+            h.clientPort = 30000 + i;
+            h.c(TH_SYN, C, 0, 0);
+        }
+        assertThat(h.engine().pool().memuseBytes()).isEqualTo(3 * one);
     }
 
     @Test
@@ -478,8 +550,8 @@ class TcpEngineTest
     void shouldDropTheFlowOnMemcapWithTheDropFlowPolicyInline()
     {
         final long memcap = TcpSessionPool.SESSION_BYTES + 10L * TcpSessionPool.QUEUE_ENTRY_BYTES;
-        final TcpHarness h = new TcpHarness(ctx().memcapBytes(memcap).inlineMode("yes")
-            .memcapPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        final TcpHarness h = new TcpHarness("stream.memcap=" + memcap, "stream.inline=yes",
+            "stream.memcap-policy=drop-flow");
         h.c(TH_SYN, C, 0, 0);
         h.clientPort = 30001;
         h.c(TH_SYN, C, 0, 0);
@@ -502,7 +574,7 @@ class TcpEngineTest
     @Test
     void shouldTrackOneSidedSessionsOnlyWithAsyncOneside()
     {
-        final TcpHarness on = new TcpHarness(ctx().asyncOneside(true));
+        final TcpHarness on = new TcpHarness("stream.async-oneside=yes");
         on.c(TH_SYN, C, 0, 0).c(TH_ACK, C + 1, S + 1, 0).c(TH_ACK | TH_PSH, C + 1, S + 1, 100);
         final TcpSession ssn = TcpEngine.session(flowOf(on));
         assertThat(ssn.client.nextSeq).isEqualTo(C + 101);
@@ -564,7 +636,7 @@ class TcpEngineTest
     @Test
     void shouldBypassOnDepthOnlyWithBypass()
     {
-        final TcpHarness on = new TcpHarness(ctx().bypass(true)).handshake(C, S);
+        final TcpHarness on = new TcpHarness("stream.bypass=yes").handshake(C, S);
         on.engine().depthReached(flowOf(on), true);
         assertThat(flowOf(on).state()).isEqualTo(io.tandem.node.flow.FlowState.BYPASSED);
 
@@ -576,11 +648,10 @@ class TcpEngineTest
     @Test
     void shouldApplyTheMidstreamPolicyWhenMidstreamIsOff()
     {
-        final TcpHarness h = new TcpHarness(ctx().inlineMode("yes")
-            .midstreamPolicy(TcpEngine.ExceptionPolicy.DROP_FLOW));
+        final TcpHarness h = new TcpHarness("stream.inline=yes", "stream.midstream-policy=drop-flow");
         h.c(TH_ACK | TH_PSH, C, S, 10);
         assertThat(h.lastVerdict).isEqualTo(TcpEngine.VERDICT_DROP);
-        final TcpHarness ignore = new TcpHarness(ctx().inlineMode("yes"));
+        final TcpHarness ignore = new TcpHarness("stream.inline=yes");
         ignore.c(TH_ACK | TH_PSH, C, S, 10);
         assertThat(ignore.lastVerdict).isEqualTo(TcpEngine.VERDICT_PASS);
     }

@@ -3,11 +3,13 @@ package io.tandem.node.tcp;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.Flow;
 import io.tandem.node.flow.FlowTable;
 import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.worker.Worker;
+import io.tandem.node.worker.WorkerContexts;
 
 /**
  * Drives a {@link Worker} (decode, flow table, TCP engine) with frames built by {@link FrameBuilder} for one
@@ -39,7 +41,21 @@ final class TcpHarness
 
     TcpHarness(final TcpEngine.Context tcp, final FlowTable.Context flowCtx)
     {
-        worker = new Worker(new Worker.Context().tcp(tcp).flow(flowCtx),
+        this(new Worker.Context().tcp(tcp).flow(flowCtx));
+    }
+
+    /**
+     * A worker configured from {@code --set}-style keys through {@link WorkerContexts}, as every command builds its
+     * workers, so a test of an option also fails when the option's key is not carried to the engine.
+     */
+    TcpHarness(final String... sets)
+    {
+        this(WorkerContexts.from(TandemConfig.fromYaml("{}", "test", List.of(sets))).loadStreamConsumers(false));
+    }
+
+    private TcpHarness(final Worker.Context ctx)
+    {
+        worker = new Worker(ctx,
             (flow, reason) -> ended.add(describe(flow) + " reason=" + reason.eveName()),
             (p, e) ->
             {

@@ -1,8 +1,8 @@
 package io.tandem.node.tcp.reassembly;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.decode.Packet;
@@ -314,13 +314,20 @@ public final class Reassembler implements StatsSource
         }
     }
 
+    /**
+     * A session's reassembly state while both directions are untouched: the reassembler has seen the session
+     * (its streams end with EOF) but needs no per-direction state yet, so an idle session carries none.
+     */
+    private static final Object ENGAGED = new Object();
+
     private final Context ctx;
     private final TcpEngine engine;
     private final StreamConsumer[] consumers;
     private final StreamConsumer[] rawConsumers;
     private final boolean rawEnabled;
     private final SegmentPool pool;
-    private final SplittableRandom random;
+    private ReassemblySession[] freeSessions = new ReassemblySession[16];
+    private int freeSessionCount;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[MAX_PAYLOAD_BYTES]);
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer chunk = new UnsafeBuffer(new byte[MAX_CHUNK_BYTES]);
@@ -363,7 +370,6 @@ public final class Reassembler implements StatsSource
         this.rawConsumers = consumers.stream().filter(StreamConsumer::wantsRaw).toArray(StreamConsumer[]::new);
         this.rawEnabled = ctx.raw && rawConsumers.length > 0;
         this.pool = new SegmentPool(ctx.segmentPrealloc, ctx.memcapBytes);
-        this.random = new SplittableRandom(ctx.chunkSeed);
         this.stopAtMemcap = switch (ctx.memcapPolicy)
         {
             case "drop-flow", "pass-flow", "bypass", "reject" -> true;
@@ -392,17 +398,21 @@ public final class Reassembler implements StatsSource
         {
             return TcpEngine.VERDICT_PASS;
         }
-        final ReassemblySession rs = session(ssn);
-        if (p.payloadLength > 0)
+        final boolean queue = p.payloadLength > 0 && (p.tcpFlags & Packet.TH_RST) == 0 && accepted &&
+            flow.state() != FlowState.BYPASSED;
+        if (p.payloadLength > 0 && (p.tcpFlags & Packet.TH_RST) != 0)
         {
-            if ((p.tcpFlags & Packet.TH_RST) != 0)
-            {
-                rstPayloadIgnored++;
-            }
-            else if (accepted && flow.state() != FlowState.BYPASSED)
-            {
-                insert(p, flow, ssn, rs, toServer);
-            }
+            rstPayloadIgnored++;
+        }
+        if (!(ssn.reassembly instanceof ReassemblySession) && !queue && !stateNeeded(ssn))
+        {
+            ssn.reassembly = ENGAGED;
+            return TcpEngine.VERDICT_PASS;
+        }
+        final ReassemblySession rs = session(ssn);
+        if (queue)
+        {
+            insert(p, flow, ssn, rs, toServer);
         }
         deliver(p, flow, ssn, rs, true, false);
         deliver(p, flow, ssn, rs, false, false);
@@ -419,6 +429,16 @@ public final class Reassembler implements StatsSource
     {
         engine.reverse(flow, ssn);
         rs.swap();
+        directionReversed(flow);
+    }
+
+    /**
+     * A flow was reversed (its key and counters already swapped): every consumer swaps its per-direction state.
+     *
+     * @param flow the reversed flow.
+     */
+    public void directionReversed(final Flow flow)
+    {
         for (final StreamConsumer c : consumers)
         {
             c.onDirectionReversed(flow);
@@ -455,10 +475,17 @@ public final class Reassembler implements StatsSource
     public void flowEnd(final Flow flow)
     {
         final TcpSession ssn = TcpEngine.session(flow);
-        if (ssn == null || !(ssn.reassembly instanceof ReassemblySession rs))
+        if (ssn == null || ssn.reassembly == null)
         {
             return;
         }
+        if (ssn.reassembly == ENGAGED && !stateNeeded(ssn))
+        {
+            ssn.reassembly = null;
+            endOfStreams(flow);
+            return;
+        }
+        final ReassemblySession rs = session(ssn);
         if (!rs.handedOver)
         {
             drain(flow, ssn, rs);
@@ -493,6 +520,31 @@ public final class Reassembler implements StatsSource
             st.list.clear(pool);
         }
         rs.reset();
+        ssn.reassembly = null;
+        if (freeSessionCount == freeSessions.length)
+        {
+            freeSessions = Arrays.copyOf(freeSessions, freeSessionCount * 2);
+        }
+        freeSessions[freeSessionCount++] = rs;
+    }
+
+    private void endOfStreams(final Flow flow)
+    {
+        for (int d = 0; d < 2; d++)
+        {
+            final boolean toServer = d == 0;
+            for (final StreamConsumer c : consumers)
+            {
+                c.onData(flow, toServer, null, 0, 0, StreamConsumer.FLAG_EOF);
+            }
+            for (final StreamConsumer c : rawConsumers)
+            {
+                if (rawEnabled)
+                {
+                    c.onRawChunk(flow, toServer, null, 0, 0, StreamConsumer.FLAG_EOF);
+                }
+            }
+        }
     }
 
     private void drain(final Flow flow, final TcpSession ssn, final ReassemblySession rs)
@@ -520,10 +572,11 @@ public final class Reassembler implements StatsSource
     public void handOver(final Flow flow)
     {
         final TcpSession ssn = TcpEngine.session(flow);
-        if (ssn == null || !(ssn.reassembly instanceof ReassemblySession rs))
+        if (ssn == null || ssn.reassembly == null)
         {
             return;
         }
+        final ReassemblySession rs = session(ssn);
         rs.handedOver = true;
         for (int d = 0; d < 2 && !ssn.has(TcpSession.FLAG_REVERSE_PENDING); d++)
         {
@@ -595,12 +648,53 @@ public final class Reassembler implements StatsSource
         {
             return rs;
         }
-        final ReassemblySession rs = new ReassemblySession();
+        final ReassemblySession rs;
+        if (freeSessionCount > 0)
+        {
+            rs = freeSessions[--freeSessionCount];
+            freeSessions[freeSessionCount] = null;
+        }
+        else
+        {
+            rs = new ReassemblySession();
+        }
         ssn.reassembly = rs;
         return rs;
     }
 
-    private void init(final ReassemblyStream st, final TcpStreamTracker tracker, final boolean toServer)
+    /**
+     * Whether a session whose reassembly state is still untouched needs it now: a direction reversal is pending, or
+     * a direction would deliver (a gap up to the ACK).
+     */
+    private static boolean stateNeeded(final TcpSession ssn)
+    {
+        return ssn.has(TcpSession.FLAG_REVERSE_PENDING) || deliveryDue(ssn, true) || deliveryDue(ssn, false);
+    }
+
+    /**
+     * Whether a direction whose reassembly state is still untouched would have something to do now: its ISN is
+     * known, the session is established and not one-sided, and the receiver acknowledged past the point where this
+     * node's view of the stream starts (data this node never saw: a gap to declare). Until then a session needs no
+     * reassembly state at all.
+     */
+    private static boolean deliveryDue(final TcpSession ssn, final boolean toServer)
+    {
+        if (!ssn.isnKnown(toServer) || !ssn.state.atLeastEstablished() || ssn.has(TcpSession.FLAG_ASYNC))
+        {
+            return false;
+        }
+        final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
+        int ackSeq = snd.lastAck;
+        if (snd.has(TcpStreamTracker.FLAG_FIN_SENT) && SeqNum.gt(ackSeq, snd.nextSeq - 1))
+        {
+            ackSeq = snd.nextSeq - 1;
+        }
+        final int startSeq = snd.has(TcpStreamTracker.FLAG_TAKEN_OVER) ? snd.takeoverSeq : snd.isn + 1;
+        return ackSeq - startSeq > 0;
+    }
+
+    private void init(
+        final Flow flow, final ReassemblyStream st, final TcpStreamTracker tracker, final boolean toServer)
     {
         st.initialised = true;
         if (tracker.has(TcpStreamTracker.FLAG_TAKEN_OVER))
@@ -618,9 +712,23 @@ public final class Reassembler implements StatsSource
         int size = base;
         if (ctx.randomizeChunkSize && ctx.randomizeChunkRange > 0)
         {
-            size = base + (int)(base * (random.nextDouble() - 0.5) * ctx.randomizeChunkRange / 100.0);
+            size = base + (int)(base * (chunkRandom(flow, toServer) - 0.5) * ctx.randomizeChunkRange / 100.0);
         }
         st.chunkSize = Math.max(1, Math.min(size, MAX_CHUNK_BYTES));
+    }
+
+    /**
+     * A direction's chunk size draw: uniform in [0, 1), from the chunk seed, the flow's key hash, its start time and
+     * the direction, so it does not depend on the order sessions start in or on which worker holds them.
+     */
+    private double chunkRandom(final Flow flow, final boolean toServer)
+    {
+        long z = ctx.chunkSeed ^ ((flow.hash() & 0xFFFF_FFFFL) * 0x9E37_79B9_7F4A_7C15L) ^
+            (flow.startNs() * 0xC2B2_AE3D_27D4_EB4FL) ^ (toServer ? 0x1L : 0x2L);
+        z = (z ^ (z >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+        z ^= z >>> 33;
+        return (z >>> 11) * 0x1.0p-53;
     }
 
     private void insert(
@@ -630,7 +738,7 @@ public final class Reassembler implements StatsSource
         final TcpStreamTracker snd = toServer ? ssn.client : ssn.server;
         if (!st.initialised)
         {
-            init(st, snd, toServer);
+            init(flow, st, snd, toServer);
         }
         int seq = p.seq;
         if ((p.tcpFlags & Packet.TH_SYN) != 0)
@@ -827,7 +935,7 @@ public final class Reassembler implements StatsSource
             {
                 return;
             }
-            init(st, snd, toServer);
+            init(flow, st, snd, toServer);
         }
         if (engine.inline() || ssn.has(TcpSession.FLAG_ASYNC))
         {

@@ -8,8 +8,9 @@ import io.tandem.node.tcp.TcpStreamEvent;
 import io.tandem.node.tcp.TcpStreamTracker;
 
 /**
- * FIN_WAIT1: the server sent a FIN. The client's ACK of it leads to FIN_WAIT2; the client's FIN leads to TIME_WAIT
- * when it also acknowledges the server's FIN, to CLOSING otherwise.
+ * FIN_WAIT1: the server sent a FIN. The client's ACK of it leads to FIN_WAIT2. A new FIN from either side leads to
+ * TIME_WAIT when it carries the ACK flag, whatever it acknowledges (as long as the ACK is valid), and to CLOSING
+ * without it, as Suricata's StreamTcpPacketStateFinWait1 decides.
  */
 public final class FinWait1Handler extends ShutdownStateHandler
 {
@@ -30,10 +31,9 @@ public final class FinWait1Handler extends ShutdownStateHandler
         final TcpStreamTracker snd,
         final TcpStreamTracker rcv)
     {
-        final TcpState next = p.ack == rcv.nextSeq && (p.tcpFlags & Packet.TH_ACK) != 0 ?
-            TcpState.TIME_WAIT : TcpState.CLOSING;
+        final TcpState next = (p.tcpFlags & Packet.TH_ACK) != 0 ? TcpState.TIME_WAIT : TcpState.CLOSING;
         return acceptFin(engine, ssn, p, toServer, snd, rcv, TcpStreamEvent.FIN1_FIN_WRONG_SEQ,
-            TcpStreamEvent.FIN1_INVALID_ACK, true, next);
+            TcpStreamEvent.FIN1_INVALID_ACK, toServer, next);
     }
 
     @Override

@@ -128,7 +128,7 @@ public final class NoneHandler implements TcpStateHandler
         if (p.optWindowScale >= 0)
         {
             ssn.flags |= TcpSession.FLAG_SERVER_WSCALE;
-            server.windowScale = Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
+            server.windowScale = (byte)Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
         }
         client.sackPermitted = p.optSackPermitted;
         if (p.optSackPermitted)
@@ -165,7 +165,7 @@ public final class NoneHandler implements TcpStateHandler
         client.nextSeq = p.ack;
         client.lastAck = p.ack;
         client.window = p.window;
-        client.windowScale = p.optWindowScale >= 0 ? Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX) : 0;
+        client.windowScale = (byte)(p.optWindowScale >= 0 ? Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX) : 0);
         server.windowScale = TcpEngine.WSCALE_MAX;
         client.nextWin = client.lastAck + (int)client.window;
         server.nextWin = server.lastAck;

@@ -136,7 +136,8 @@ abstract class ShutdownStateHandler implements TcpStateHandler
      * @param rcv             the receiver's tracker.
      * @param wrongSeq        event for a FIN out of window or from the wrong side.
      * @param invalid         event for a FIN acknowledging data never sent.
-     * @param clientMaySend   whether this state's FIN comes from the client (true) or the server (false).
+     * @param clientMaySend   whether this state's FIN comes from the client (true) or the server (false); the
+     *                        packet's own direction when either side may send it.
      * @param next            the state the FIN leads to.
      * @return false when rejected.
      */

@@ -221,12 +221,12 @@ public final class SynRecvHandler implements TcpStateHandler
         }
         for (int i = 0; i < ssn.queueLength; i++)
         {
-            if (ssn.queueSeq[i] + 1 == p.ack)
+            if (ssn.queueSeq(i) + 1 == p.ack)
             {
-                final int qflags = ssn.queueFlags[i];
-                applySynAck(ssn, p, ssn.queueSeq[i], ssn.queueWindow[i],
-                    (qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale[i] : -1,
-                    (qflags & TcpSession.QUEUE_SACKOK) != 0, (qflags & TcpSession.QUEUE_TS) != 0, ssn.queueTs[i],
+                final int qflags = ssn.queueFlags(i);
+                applySynAck(ssn, p, ssn.queueSeq(i), ssn.queueWindow(i),
+                    (qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale(i) : -1,
+                    (qflags & TcpSession.QUEUE_SACKOK) != 0, (qflags & TcpSession.QUEUE_TS) != 0, ssn.queueTs(i),
                     ssn.server.lastPktTsSeconds);
                 ssn.queueLength = 0;
                 return;
@@ -267,7 +267,7 @@ public final class SynRecvHandler implements TcpStateHandler
         client.window = window;
         if (wscale >= 0 && ssn.has(TcpSession.FLAG_SERVER_WSCALE))
         {
-            client.windowScale = Math.min(wscale, TcpEngine.WSCALE_MAX);
+            client.windowScale = (byte)Math.min(wscale, TcpEngine.WSCALE_MAX);
         }
         else
         {

@@ -58,7 +58,7 @@ public final class SynSentHandler implements TcpStateHandler
                 ssn.client.window = p.window;
                 if (p.optWindowScale >= 0 && ssn.has(TcpSession.FLAG_SERVER_WSCALE))
                 {
-                    ssn.client.windowScale = Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
+                    ssn.client.windowScale = (byte)Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
                 }
                 if (p.optTimestamp)
                 {
@@ -68,18 +68,7 @@ public final class SynSentHandler implements TcpStateHandler
                 }
                 return true;
             }
-            if (p.seq == ssn.client.isn)
-            {
-                resentSyn(engine, ssn, p);
-                return true;
-            }
-            if (ssn.queueLength >= engine.context().maxSynQueued())
-            {
-                engine.event(p, TcpStreamEvent.THREE_WHS_SYN_FLOOD);
-                return false;
-            }
-            queueCurrentSyn(ssn);
-            NoneHandler.initFromSyn(engine, ssn, p);
+            resentSyn(engine, ssn, p);
             return true;
         }
         if ((flags & Packet.TH_ACK) != 0)
@@ -173,7 +162,7 @@ public final class SynSentHandler implements TcpStateHandler
                 return false;
             }
         }
-        else if (p.ack != client.isn + 1 && !restoreQueuedSyn(ssn, p.ack))
+        else if (p.ack != client.isn + 1)
         {
             engine.event(p, TcpStreamEvent.THREE_WHS_SYNACK_WITH_WRONG_ACK);
             return false;
@@ -220,10 +209,12 @@ public final class SynSentHandler implements TcpStateHandler
     }
 
     /**
-     * The client resent its SYN (same ISN), perhaps with other options or a newer timestamp: the session takes the
-     * newest SYN's settings and the previous ones are queued, so that a SYN/ACK answering an earlier SYN (echoing its
-     * timestamp) is still recognised (Suricata's StreamTcp3whsStoreSyn). A full queue raises {@code 3whs_syn_flood}
-     * but the SYN is still taken.
+     * The client resent its SYN, perhaps with other options or a newer timestamp: the session takes the newest SYN's
+     * settings and the previous ones are queued, so that a SYN/ACK answering an earlier SYN (echoing its timestamp)
+     * is still recognised (Suricata's StreamTcp3whsStoreSyn). The ISN stays the first SYN's, also when the resent
+     * SYN carries another one: Suricata's queue keeps no sequence numbers, so the SYN/ACK must acknowledge the first
+     * ISN. A queued SYN with the same timestamp (or, without timestamps, any queued SYN without one) is not queued
+     * again; a full queue raises {@code 3whs_syn_flood} but the SYN is still taken.
      */
     private static void resentSyn(final TcpEngine engine, final TcpSession ssn, final Packet p)
     {
@@ -239,7 +230,7 @@ public final class SynSentHandler implements TcpStateHandler
         {
             return;
         }
-        if (!client.has(TcpStreamTracker.FLAG_TIMESTAMP) || queuedSynByTimestamp(ssn, client.lastTs) < 0)
+        if (queuedSyn(ssn, client.has(TcpStreamTracker.FLAG_TIMESTAMP), client.lastTs) < 0)
         {
             if (ssn.queueLength >= engine.context().maxSynQueued())
             {
@@ -256,7 +247,7 @@ public final class SynSentHandler implements TcpStateHandler
         if (p.optWindowScale >= 0)
         {
             ssn.flags |= TcpSession.FLAG_SERVER_WSCALE;
-            server.windowScale = Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
+            server.windowScale = (byte)Math.min(p.optWindowScale, TcpEngine.WSCALE_MAX);
         }
         client.sackPermitted = p.optSackPermitted;
         if (p.optSackPermitted)
@@ -271,7 +262,7 @@ public final class SynSentHandler implements TcpStateHandler
         }
     }
 
-    private static int queuedSynByTimestamp(final TcpSession ssn, final int ts)
+    private static int queuedSyn(final TcpSession ssn, final boolean hasTs, final int ts)
     {
         if (ssn.has(TcpSession.FLAG_QUEUE_SYNACK))
         {
@@ -279,7 +270,8 @@ public final class SynSentHandler implements TcpStateHandler
         }
         for (int i = 0; i < ssn.queueLength; i++)
         {
-            if ((ssn.queueFlags[i] & TcpSession.QUEUE_TS) != 0 && ssn.queueTs[i] == ts)
+            final boolean queuedTs = (ssn.queueFlags(i) & TcpSession.QUEUE_TS) != 0;
+            if (queuedTs == hasTs && (!hasTs || ssn.queueTs(i) == ts))
             {
                 return i;
             }
@@ -293,15 +285,15 @@ public final class SynSentHandler implements TcpStateHandler
      */
     private static boolean restoreQueuedSynByTimestamp(final TcpSession ssn, final int echo)
     {
-        final int i = queuedSynByTimestamp(ssn, echo);
+        final int i = queuedSyn(ssn, true, echo);
         if (i < 0)
         {
             return false;
         }
         final TcpStreamTracker client = ssn.client;
-        final int qflags = ssn.queueFlags[i];
-        ssn.server.window = ssn.queueWindow[i];
-        ssn.server.windowScale = (qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale[i] : 0;
+        final int qflags = ssn.queueFlags(i);
+        ssn.server.window = ssn.queueWindow(i);
+        ssn.server.windowScale = (byte)((qflags & TcpSession.QUEUE_WSCALE) != 0 ? ssn.queueWscale(i) : 0);
         ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK);
         if ((qflags & TcpSession.QUEUE_WSCALE) != 0)
         {
@@ -334,44 +326,5 @@ public final class SynSentHandler implements TcpStateHandler
         }
         ssn.flags &= ~TcpSession.FLAG_QUEUE_SYNACK;
         ssn.enqueue(client.isn, 0, (int)ssn.server.window, ssn.server.windowScale, client.lastTs, qflags);
-    }
-
-    private static boolean restoreQueuedSyn(final TcpSession ssn, final int ack)
-    {
-        if (ssn.has(TcpSession.FLAG_QUEUE_SYNACK))
-        {
-            return false;
-        }
-        for (int i = 0; i < ssn.queueLength; i++)
-        {
-            if (ssn.queueSeq[i] + 1 == ack)
-            {
-                final TcpStreamTracker client = ssn.client;
-                client.isn = ssn.queueSeq[i];
-                client.nextSeq = client.isn + 1;
-                client.lastAck = client.isn + 1;
-                ssn.server.window = ssn.queueWindow[i];
-                ssn.server.windowScale = ssn.queueWscale[i];
-                final int qflags = ssn.queueFlags[i];
-                ssn.flags &= ~(TcpSession.FLAG_SERVER_WSCALE | TcpSession.FLAG_CLIENT_SACKOK |
-                    TcpSession.FLAG_TCP_FAST_OPEN);
-                if ((qflags & TcpSession.QUEUE_WSCALE) != 0)
-                {
-                    ssn.flags |= TcpSession.FLAG_SERVER_WSCALE;
-                }
-                if ((qflags & TcpSession.QUEUE_SACKOK) != 0)
-                {
-                    ssn.flags |= TcpSession.FLAG_CLIENT_SACKOK;
-                }
-                client.flags &= ~TcpStreamTracker.FLAG_TIMESTAMP;
-                if ((qflags & TcpSession.QUEUE_TS) != 0)
-                {
-                    client.flags |= TcpStreamTracker.FLAG_TIMESTAMP;
-                    client.lastTs = ssn.queueTs[i];
-                }
-                return true;
-            }
-        }
-        return false;
     }
 }

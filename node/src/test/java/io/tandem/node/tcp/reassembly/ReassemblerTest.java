@@ -509,4 +509,35 @@ class ReassemblerTest
         h.finish();
         assertThat(h.protos).containsExactlyInAnyOrder("dns", "failed");
     }
+    @Test
+    void shouldReverseAUdpFlowWhoseFirstDatagramIsADnsResponse()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness();
+        final byte[] response = { 0x12, 0x34, (byte)0x81, (byte)0x80, 0, 1, 0, 1, 0, 0, 0, 0, 3, 'w', 'w', 'w', 0, 0,
+            1, 0, 1, (byte)0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 9 };
+        final byte[] query = { 0x56, 0x78, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 0, 0, 1, 0, 1 };
+        h.udp(false, 53, response);
+        final java.util.List<io.tandem.node.flow.Flow> flows = new java.util.ArrayList<>();
+        h.worker.flowTable().forEachFlow(flows::add);
+        assertThat(flows).hasSize(1);
+        final io.tandem.node.flow.Flow flow = flows.get(0);
+        assertThat(flow.key().serverPort()).isEqualTo(53);
+        assertThat(flow.pktsToClient()).isEqualTo(1);
+        assertThat(flow.pktsToServer()).isZero();
+        h.udp(true, 53, query);
+        h.udp(false, 53, response);
+        assertThat(flow.key().serverPort()).isEqualTo(53);
+        assertThat(flow.pktsToServer()).isEqualTo(1);
+        assertThat(flow.pktsToClient()).isEqualTo(2);
+        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.DNS);
+        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.DNS);
+        assertThat(h.counter("udp.flow_reversed")).isEqualTo(1);
+        h.finish();
+        assertThat(h.protos).containsExactly("dns");
+
+        final ReassemblyHarness inOrder = new ReassemblyHarness();
+        inOrder.udp(true, 53, query);
+        inOrder.udp(false, 53, response);
+        assertThat(inOrder.counter("udp.flow_reversed")).isZero();
+    }
 }

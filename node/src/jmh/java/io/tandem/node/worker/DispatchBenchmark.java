@@ -1,0 +1,111 @@
+package io.tandem.node.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.tandem.node.config.TandemConfig;
+import io.tandem.node.synth.SynthOptions;
+import io.tandem.node.synth.TrafficSynthesizer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-packet cost of the dispatcher (decode for the address pair, copy into a worker's ring) with the workers
+ * consuming on their own threads, over the same synth mix as {@link PipelineBenchmark}. Run with {@code -prof gc}:
+ * the allocation rate covers every thread of the process, so {@code gc.alloc.rate.norm} is what the dispatcher and
+ * the workers together allocate per packet.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {
+    "-XX:+UseCompactObjectHeaders", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED" })
+public class DispatchBenchmark
+{
+    private static final int MAX_FRAMES = 200_000;
+
+    @Param({"2"})
+    private int workers;
+
+    private final UnsafeBuffer frames = new UnsafeBuffer(new byte[64 * 1024 * 1024]);
+    private final int[] offsets = new int[MAX_FRAMES];
+    private final int[] lengths = new int[MAX_FRAMES];
+    private final long[] timestamps = new long[MAX_FRAMES];
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private int count;
+    private int next;
+    private long span;
+    private long cycleOffsetNs;
+    private WorkerGroup group;
+    private PacketDispatcher dispatcher;
+
+    /**
+     * Generate the mix and start the workers.
+     */
+    @Setup
+    public void setup()
+    {
+        new TrafficSynthesizer(new SynthOptions().seed(5).sessions(3000).concurrency(300).udpPct(20).ipv6Pct(20)
+            .vlanPct(20).fragPct(5)).generate((buffer, capturedLength, wireLength, timestampNs, linkType) ->
+            {
+                final int offset = count == 0 ? 0 : offsets[count - 1] + lengths[count - 1];
+                buffer.getBytes(0, frames, offset, capturedLength);
+                offsets[count] = offset;
+                lengths[count] = capturedLength;
+                timestamps[count] = timestampNs;
+                count++;
+            });
+        span = timestamps[count - 1] - timestamps[0] + TimeUnit.HOURS.toNanos(1);
+        final TandemConfig config = TandemConfig.defaults();
+        final List<Worker> list = new ArrayList<>();
+        for (int i = 0; i < workers; i++)
+        {
+            list.add(new Worker(WorkerContexts.from(config, i, workers), (flow, reason) -> { }, (p, event) -> { }));
+        }
+        group = new WorkerGroup("jmh-worker", list, WorkerContexts.from(config).decode());
+        dispatcher = group.dispatcher();
+    }
+
+    /**
+     * Stop the workers.
+     */
+    @TearDown
+    public void tearDown()
+    {
+        group.finish();
+        group.close();
+    }
+
+    /**
+     * Dispatch one frame (the workers process it on their threads; a full ring makes this wait).
+     *
+     * @return packets dispatched (keeps the work alive).
+     */
+    @Benchmark
+    public long dispatch()
+    {
+        final int i = next;
+        if (++next == count)
+        {
+            next = 0;
+            cycleOffsetNs += span;
+        }
+        frame.wrap(frames, offsets[i], lengths[i]);
+        dispatcher.onPacket(frame, lengths[i], lengths[i], timestamps[i] + cycleOffsetNs, 1);
+        return dispatcher.packets();
+    }
+}
