@@ -12,6 +12,10 @@ import java.util.concurrent.Callable;
 
 import io.tandem.node.config.ConfigException;
 import io.tandem.node.config.TandemConfig;
+import io.tandem.node.demo.AeronHaLink;
+import io.tandem.node.demo.FailoverDemo;
+import io.tandem.node.demo.FailoverReport;
+import io.tandem.node.demo.InMemoryHaLink;
 import io.tandem.node.ha.HaContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -116,7 +120,7 @@ public final class DemoCommand implements Callable<Integer>
                 "aeron".equals(transport) ? AeronHaLink::new : path -> new InMemoryHaLink())).run();
             if (dir != null)
             {
-                report.manifest.writeJsonLines(work.resolve("demo.manifest.json"));
+                report.manifest().writeJsonLines(work.resolve("demo.manifest.json"));
             }
             report.print(out);
             return report.ok() ? 0 : 1;

@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +29,7 @@ import org.agrona.CloseHelper;
  * thread (the active runs it after each batch, the standby between polls), as Aeron's shared threading mode composes
  * its agents: two threads in all, which a small machine can afford.
  */
-final class AeronHaLink implements HaLink
+public final class AeronHaLink implements HaLink
 {
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int KEY_BYTES = 32;
@@ -47,7 +47,7 @@ final class AeronHaLink implements HaLink
      *
      * @param work directory under which each node's Aeron directory goes.
      */
-    AeronHaLink(final Path work)
+    public AeronHaLink(final Path work)
     {
         final byte[] key = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(key);

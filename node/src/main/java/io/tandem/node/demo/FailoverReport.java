@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import io.tandem.node.synth.SynthManifest;
  * by the active after its last replicated update (inspected by it, or queued unacknowledged at the kill - IDS
  * reassembly hands data over once acknowledged) or lost on the wire there.
  */
-final class FailoverReport
+public final class FailoverReport
 {
     private static final int MAX_PROBLEMS_SHOWN = 10;
 
@@ -110,19 +110,29 @@ final class FailoverReport
     }
 
     /**
+     * The generator's ground truth for the demo's traffic.
+     *
+     * @return the manifest.
+     */
+    public SynthManifest manifest()
+    {
+        return manifest;
+    }
+
+    /**
      * The verdict: nothing lost, every older session in sync at the kill and matching one node after the takeover,
      * every taken-over stream matching from its takeover point, the reference agreeing with the ground truth, and
      * something taken over at all.
      *
      * @return true when the demo passed.
      */
-    boolean ok()
+    public boolean ok()
     {
         return lost == 0 && outOfSyncOld == 0 && streamMismatches == 0 && outcomeMismatchesOld == 0 &&
             neverArrived == 0 && takenOver() > 0 && referenceAgreeing == sessions && referenceFlows == sessions;
     }
 
-    void print(final PrintWriter out)
+    public void print(final PrintWriter out)
     {
         out.printf(Locale.ROOT, "tandem demo: active node %d and standby node %d in one process, replicating over %s%n",
             FailoverDemo.ACTIVE_NODE_ID, FailoverDemo.STANDBY_NODE_ID, link);

@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +14,7 @@ import io.tandem.proto.ha.v1.Envelope;
  * An {@link HaLink} through a queue between two threads of one process: envelopes arrive whole and in order, and
  * nothing is lost on the way. For testing the demo's logic without a network.
  */
-final class InMemoryHaLink implements HaLink
+public final class InMemoryHaLink implements HaLink
 {
     private static final int POLL_LIMIT = 1024;
 

@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaManager;
@@ -11,7 +11,7 @@ import io.tandem.node.worker.Worker;
  * thread calls {@link #activeWork(long)} after each batch and the standby's thread polls
  * {@link #standbyWork(long)}.
  */
-interface HaLink extends AutoCloseable
+public interface HaLink extends AutoCloseable
 {
     /**
      * What carries the messages, for the report.

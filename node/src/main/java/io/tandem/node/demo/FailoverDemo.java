@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ import org.agrona.concurrent.IdleStrategy;
  *     <li>Every taken-over session is compared with the reference.</li>
  * </ol>
  */
-final class FailoverDemo
+public final class FailoverDemo
 {
     static final int ACTIVE_NODE_ID = 1;
     static final int STANDBY_NODE_ID = 2;
@@ -77,7 +77,7 @@ final class FailoverDemo
      * @param work     directory for the capture (and the link's files).
      * @param link     makes the replication link, given the work directory.
      */
-    record Settings(
+    public record Settings(
         int sessions, long seed, double killAt, double speed, TandemConfig config, Path work,
         Function<Path, HaLink> link)
     {
@@ -156,7 +156,7 @@ final class FailoverDemo
     private final FailoverReport report = new FailoverReport();
     private final Map<String, LiveSession> liveSessions = new HashMap<>();
 
-    FailoverDemo(final Settings settings)
+    public FailoverDemo(final Settings settings)
     {
         this.settings = settings;
     }
@@ -181,7 +181,7 @@ final class FailoverDemo
      * @throws IOException          when the capture cannot be written or read.
      * @throws InterruptedException when interrupted while waiting for a node.
      */
-    FailoverReport run() throws IOException, InterruptedException
+    public FailoverReport run() throws IOException, InterruptedException
     {
         final Path pcap = settings.work().resolve("demo.pcap");
         final long genStartNs = System.nanoTime();

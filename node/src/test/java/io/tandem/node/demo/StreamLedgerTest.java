@@ -1,4 +1,4 @@
-package io.tandem.node.cli;
+package io.tandem.node.demo;
 
 import io.tandem.node.applayer.StreamConsumer;
 import io.tandem.node.flow.Flow;
