@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.tandem.node.config.TandemConfig;
-import io.tandem.node.synth.SynthOptions;
-import io.tandem.node.synth.TrafficSynthesizer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,20 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
     "-XX:+UseCompactObjectHeaders", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED" })
 public class DispatchBenchmark
 {
-    private static final int MAX_FRAMES = 200_000;
-
     @Param({"2"})
     private int workers;
 
-    private final UnsafeBuffer frames = new UnsafeBuffer(new byte[64 * 1024 * 1024]);
-    private final int[] offsets = new int[MAX_FRAMES];
-    private final int[] lengths = new int[MAX_FRAMES];
-    private final long[] timestamps = new long[MAX_FRAMES];
-    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
-    private int count;
-    private int next;
-    private long span;
-    private long cycleOffsetNs;
+    private SynthFrames frames;
     private WorkerGroup group;
     private PacketDispatcher dispatcher;
 
@@ -59,22 +46,12 @@ public class DispatchBenchmark
     @Setup
     public void setup()
     {
-        new TrafficSynthesizer(new SynthOptions().seed(5).sessions(3000).concurrency(300).udpPct(20).ipv6Pct(20)
-            .vlanPct(20).fragPct(5)).generate((buffer, capturedLength, wireLength, timestampNs, linkType) ->
-            {
-                final int offset = count == 0 ? 0 : offsets[count - 1] + lengths[count - 1];
-                buffer.getBytes(0, frames, offset, capturedLength);
-                offsets[count] = offset;
-                lengths[count] = capturedLength;
-                timestamps[count] = timestampNs;
-                count++;
-            });
-        span = timestamps[count - 1] - timestamps[0] + TimeUnit.HOURS.toNanos(1);
+        frames = new SynthFrames();
         final TandemConfig config = TandemConfig.defaults();
         final List<Worker> list = new ArrayList<>();
         for (int i = 0; i < workers; i++)
         {
-            list.add(new Worker(WorkerContexts.from(config, i, workers), (flow, reason) -> { }, (p, event) -> { }));
+            list.add(WorkerContexts.newWorker(config, i, workers, (flow, reason) -> { }, (p, event) -> { }));
         }
         group = new WorkerGroup("jmh-worker", list, WorkerContexts.from(config).decode());
         dispatcher = group.dispatcher();
@@ -98,14 +75,7 @@ public class DispatchBenchmark
     @Benchmark
     public long dispatch()
     {
-        final int i = next;
-        if (++next == count)
-        {
-            next = 0;
-            cycleOffsetNs += span;
-        }
-        frame.wrap(frames, offsets[i], lengths[i]);
-        dispatcher.onPacket(frame, lengths[i], lengths[i], timestamps[i] + cycleOffsetNs, 1);
+        frames.feedNext(dispatcher);
         return dispatcher.packets();
     }
 }

@@ -6,9 +6,7 @@ import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.DecodeContext;
 import io.tandem.node.decode.Packet;
 import io.tandem.node.decode.PacketDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
-import io.tandem.node.synth.SynthOptions;
-import io.tandem.node.synth.TrafficSynthesizer;
+import io.tandem.node.io.PacketHandler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -33,20 +31,21 @@ import org.openjdk.jmh.annotations.Warmup;
     "-XX:+UseCompactObjectHeaders", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED" })
 public class PipelineBenchmark
 {
-    private static final int MAX_FRAMES = 200_000;
-
-    private final UnsafeBuffer frames = new UnsafeBuffer(new byte[64 * 1024 * 1024]);
-    private final int[] offsets = new int[MAX_FRAMES];
-    private final int[] lengths = new int[MAX_FRAMES];
-    private final long[] timestamps = new long[MAX_FRAMES];
-    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final Packet packet = new Packet();
-    private int count;
-    private int next;
-    private long span;
-    private long cycleOffsetNs;
+    private SynthFrames frames;
     private PacketDecoder decoder;
     private Worker worker;
+    private boolean decoded;
+    private final PacketHandler decodeOne = (frame, capturedLength, wireLength, timestampNs, linkType) ->
+    {
+        final Packet p = packet;
+        p.reset();
+        p.buffer.wrap(frame, 0, capturedLength);
+        p.capturedLength = capturedLength;
+        p.wireLength = wireLength;
+        p.linkType = linkType;
+        decoded = decoder.decode(p);
+    };
 
     /**
      * Generate a seeded mix (TCP and UDP, IPv4 and IPv6, VLANs, fragments, loss, reordering) into memory.
@@ -54,19 +53,9 @@ public class PipelineBenchmark
     @Setup
     public void setup()
     {
-        new TrafficSynthesizer(new SynthOptions().seed(5).sessions(3000).concurrency(300).udpPct(20).ipv6Pct(20)
-            .vlanPct(20).fragPct(5)).generate((buffer, capturedLength, wireLength, timestampNs, linkType) ->
-            {
-                final int offset = count == 0 ? 0 : offsets[count - 1] + lengths[count - 1];
-                buffer.getBytes(0, frames, offset, capturedLength);
-                offsets[count] = offset;
-                lengths[count] = capturedLength;
-                timestamps[count] = timestampNs;
-                count++;
-            });
-        span = timestamps[count - 1] - timestamps[0] + TimeUnit.HOURS.toNanos(1);
+        frames = new SynthFrames();
         decoder = new PacketDecoder(new DecodeContext());
-        worker = new Worker(WorkerContexts.from(TandemConfig.defaults()), (flow, reason) -> { }, (p, event) -> { });
+        worker = WorkerContexts.newWorker(TandemConfig.defaults(), (flow, reason) -> { }, (p, event) -> { });
     }
 
     /**
@@ -77,38 +66,19 @@ public class PipelineBenchmark
     @Benchmark
     public boolean decode()
     {
-        final int i = advance();
-        final Packet p = packet;
-        p.reset();
-        p.buffer.wrap(frames, offsets[i], lengths[i]);
-        p.capturedLength = lengths[i];
-        p.wireLength = lengths[i];
-        p.linkType = 1;
-        return decoder.decode(p);
+        frames.feedNext(decodeOne);
+        return decoded;
     }
 
     /**
-     * One frame through the worker: decode, defrag, flow table, expiry.
+     * One frame through the worker: decode, defrag, flow table, TCP state machine, reassembly, detection, expiry.
      *
      * @return packets seen (keeps the work alive).
      */
     @Benchmark
     public long pipeline()
     {
-        final int i = advance();
-        frame.wrap(frames, offsets[i], lengths[i]);
-        worker.onPacket(frame, lengths[i], lengths[i], timestamps[i] + cycleOffsetNs, 1);
+        frames.feedNext(worker);
         return worker.packetsSeen();
-    }
-
-    private int advance()
-    {
-        final int i = next;
-        if (++next == count)
-        {
-            next = 0;
-            cycleOffsetNs += span;
-        }
-        return i;
     }
 }
