@@ -1,6 +1,7 @@
 package io.tandem.node.applayer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.tandem.node.flow.Flow;
 import io.tandem.node.tcp.TcpEngine;
@@ -47,6 +48,8 @@ public final class AppProtoDetector implements StreamConsumer
     private static final byte[] IMAP_SERVER = ascii("* OK")[0];
     private static final byte[][] IMAP_CLIENT = ascii(" CAPABILITY", " LOGIN ", " STARTTLS", " AUTHENTICATE ");
     private static final byte[] BANNER_220 = ascii("220")[0];
+    private static final byte[] SMTP_WORD = ascii("SMTP")[0];
+    private static final byte[] FTP_WORD = ascii("FTP")[0];
 
     private static final class State
     {
@@ -56,9 +59,22 @@ public final class AppProtoDetector implements StreamConsumer
         AppProto flow = AppProto.UNKNOWN;
         boolean reversePending;
         boolean reversed;
+
+        void reset()
+        {
+            length[0] = 0;
+            length[1] = 0;
+            result[0] = AppProto.UNKNOWN;
+            result[1] = AppProto.UNKNOWN;
+            flow = AppProto.UNKNOWN;
+            reversePending = false;
+            reversed = false;
+        }
     }
 
     private final Long2ObjectHashMap<State> flows = new Long2ObjectHashMap<>();
+    private State[] freeStates = new State[64];
+    private int freeCount;
     private AppProtoListener listener = AppProtoListener.NONE;
 
     /**
@@ -310,13 +326,33 @@ public final class AppProtoDetector implements StreamConsumer
     }
 
     /**
-     * Forget a flow (after its records were written).
+     * Forget a flow once it ended and its records were written (the worker does this for every flow); its state is
+     * kept for the next flow, so detection allocates nothing once the worker has seen as many live flows as it holds.
      *
      * @param flow the flow.
      */
     public void remove(final Flow flow)
     {
-        flows.remove(flow.flowId());
+        final State st = flows.remove(flow.flowId());
+        if (st != null)
+        {
+            st.reset();
+            if (freeCount == freeStates.length)
+            {
+                freeStates = Arrays.copyOf(freeStates, freeCount * 2);
+            }
+            freeStates[freeCount++] = st;
+        }
+    }
+
+    /**
+     * Flows whose detection state is held (live flows that carried data).
+     *
+     * @return the count.
+     */
+    public int trackedFlows()
+    {
+        return flows.size();
     }
 
     private State state(final Flow flow)
@@ -324,7 +360,8 @@ public final class AppProtoDetector implements StreamConsumer
         State st = flows.get(flow.flowId());
         if (st == null)
         {
-            st = new State();
+            st = freeCount > 0 ? freeStates[--freeCount] : new State();
+            freeStates[freeCount] = null;
             flows.put(flow.flowId(), st);
         }
         return st;
@@ -452,12 +489,11 @@ public final class AppProtoDetector implements StreamConsumer
                 {
                     return AppProto.SMTP;
                 }
-                final String banner = new String(b, 0, n, StandardCharsets.ISO_8859_1).toUpperCase();
-                if (banner.contains("SMTP"))
+                if (containsIgnoreCase(b, n, SMTP_WORD))
                 {
                     return AppProto.SMTP;
                 }
-                if (banner.contains("FTP"))
+                if (containsIgnoreCase(b, n, FTP_WORD))
                 {
                     return AppProto.FTP;
                 }
@@ -552,6 +588,18 @@ public final class AppProtoDetector implements StreamConsumer
             }
         }
         return true;
+    }
+
+    private static boolean containsIgnoreCase(final byte[] b, final int n, final byte[] m)
+    {
+        for (int at = 0; at + m.length <= n; at++)
+        {
+            if (regionMatchesIgnoreCase(b, n, at, m))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean startsWithIgnoreCase(final byte[] b, final int n, final byte[] prefix)

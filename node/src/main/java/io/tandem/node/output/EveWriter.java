@@ -335,7 +335,6 @@ public final class EveWriter
                 json.writeStringField("app_proto_tc", tc.eveName());
             }
         }
-        appProtoDetector.remove(flow);
     }
 
     private void writeReassembly(final ReassemblyDigest.Result result) throws IOException

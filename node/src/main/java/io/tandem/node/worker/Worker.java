@@ -201,6 +201,20 @@ public final class Worker implements PacketHandler, StatsSource
         final DecoderEventListener eventListener,
         final TcpEventListener tcpListener)
     {
+        final List<StreamConsumer> consumers = new ArrayList<>(ctx.streamConsumers);
+        if (ctx.loadStreamConsumers)
+        {
+            consumers.addAll(StreamConsumers.load());
+        }
+        AppProtoDetector detector = null;
+        for (final StreamConsumer consumer : consumers)
+        {
+            if (consumer instanceof AppProtoDetector d && detector == null)
+            {
+                detector = d;
+            }
+        }
+        appProtoDetector = detector;
         decoder = new PacketDecoder(ctx.decode);
         defragmenter = new Defragmenter(ctx.defrag);
         flowTable = new FlowTable(ctx.flow, (flow, reason) ->
@@ -211,24 +225,14 @@ public final class Worker implements PacketHandler, StatsSource
             {
                 haManager.onFlowEnd(flow, reason);
             }
+            if (appProtoDetector != null)
+            {
+                appProtoDetector.remove(flow);
+            }
             releaseSession(flow);
         });
         tcpEngine = new TcpEngine(ctx.tcp, flowTable, tcpListener);
-        final List<StreamConsumer> consumers = new ArrayList<>(ctx.streamConsumers);
-        if (ctx.loadStreamConsumers)
-        {
-            consumers.addAll(StreamConsumers.load());
-        }
         reassembler = new Reassembler(ctx.reassembly, tcpEngine, consumers);
-        AppProtoDetector detector = null;
-        for (final StreamConsumer consumer : consumers)
-        {
-            if (consumer instanceof AppProtoDetector d && detector == null)
-            {
-                detector = d;
-            }
-        }
-        appProtoDetector = detector;
         flowTable.reuseCheck(tcpEngine);
         this.eventListener = eventListener;
     }

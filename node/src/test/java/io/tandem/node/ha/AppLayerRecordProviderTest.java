@@ -85,7 +85,8 @@ class AppLayerRecordProviderTest
         final Flow flow = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
         assertThat(flow.standby()).isFalse();
         b.worker.finish(FlowEndReason.SHUTDOWN);
-        return b.detector.appProto(flow, true);
+        assertThat(b.endedAppProtoToServer).hasSize(1);
+        return b.endedAppProtoToServer.get(0);
     }
 
     private static HaNode node(final int nodeId, final int lifetimeMs, final int intervalMs, final boolean appLayer)

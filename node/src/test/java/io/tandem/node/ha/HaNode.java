@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.tandem.node.applayer.AppProto;
 import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.applayer.ReassemblyDigest;
 import io.tandem.node.decode.Packet;
@@ -31,6 +32,7 @@ final class HaNode
     final InMemoryHaChannel channel = new InMemoryHaChannel();
     final HaRecordRegistry registry = new HaRecordRegistry();
     final List<String> ended = new ArrayList<>();
+    final List<AppProto> endedAppProtoToServer = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     final FrameBuilder frames = new FrameBuilder();
     final Worker worker;
@@ -72,7 +74,14 @@ final class HaNode
             ctx.streamConsumer(detector);
         }
         worker = new Worker(ctx,
-            (f, reason) -> ended.add(reason.eveName()),
+            (f, reason) ->
+            {
+                ended.add(reason.eveName());
+                if (detector != null)
+                {
+                    endedAppProtoToServer.add(detector.appProto(f, true));
+                }
+            },
             (p, e) ->
             {
             },

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.tandem.node.applayer.AppProtoDetector;
 import io.tandem.node.config.TandemConfig;
 import io.tandem.node.decode.DecoderEvent;
 import io.tandem.node.flow.FlowEndReason;
@@ -31,6 +32,35 @@ class WorkerTest
             frames.add(new Frame(bytes, timestampNs));
         });
         return frames;
+    }
+
+    @Test
+    void shouldForgetEveryFlowsDetectionStateOnceTheFlowEndedWhateverItsListener()
+    {
+        final List<Frame> frames = synthFrames(new SynthOptions().seed(8).sessions(200).concurrency(20).appPct(80));
+        final AppProtoDetector detector = new AppProtoDetector();
+        final long[] identifiedAtEnd = new long[1];
+        final Worker worker = new Worker(WorkerContexts.from(TandemConfig.defaults()).streamConsumer(detector),
+            (flow, reason) ->
+            {
+                if (detector.appProto(flow).known())
+                {
+                    identifiedAtEnd[0]++;
+                }
+            },
+            (p, event) -> { });
+
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        for (final Frame frame : frames)
+        {
+            view.wrap(frame.bytes());
+            worker.onPacket(view, frame.bytes().length, frame.bytes().length, frame.timeNs(), 1);
+        }
+        assertThat(detector.trackedFlows()).isPositive();
+        worker.finish(FlowEndReason.SHUTDOWN);
+
+        assertThat(identifiedAtEnd[0]).as("detection still known to the flow listener").isGreaterThan(100);
+        assertThat(detector.trackedFlows()).isZero();
     }
 
     @Test

@@ -493,10 +493,9 @@ class ReassemblerTest
         final ReassemblyHarness h = new ReassemblyHarness("stream.async-oneside=yes", "stream.midstream=yes");
         h.s(io.tandem.node.decode.Packet.TH_SYN | TH_ACK, S, C + 1, "");
         h.s(PA, S + 1, C + 101, "HTTP/1.1 200 OK\r\n");
-        final io.tandem.node.flow.Flow flow = h.lastFlow();
         h.finish();
-        assertThat(h.detector.appProto(flow, false)).isEqualTo(io.tandem.node.applayer.AppProto.HTTP);
-        assertThat(h.detector.appProto(flow, true)).isEqualTo(io.tandem.node.applayer.AppProto.UNKNOWN);
+        assertThat(h.protosToClient).containsExactly(io.tandem.node.applayer.AppProto.HTTP.eveName());
+        assertThat(h.protosToServer).containsExactly(io.tandem.node.applayer.AppProto.UNKNOWN.eveName());
     }
 
     @Test

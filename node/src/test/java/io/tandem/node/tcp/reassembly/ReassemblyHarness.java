@@ -36,6 +36,8 @@ final class ReassemblyHarness
     final List<String> events = new ArrayList<>();
     final List<String> ended = new ArrayList<>();
     final List<String> protos = new ArrayList<>();
+    final List<String> protosToServer = new ArrayList<>();
+    final List<String> protosToClient = new ArrayList<>();
     final Worker worker;
     final AppProtoDetector detector = new AppProtoDetector();
     final FrameBuilder frames = new FrameBuilder();
@@ -56,6 +58,8 @@ final class ReassemblyHarness
         {
             ended.add(flow.state().eveName());
             protos.add(detector.appProto(flow).eveName());
+            protosToServer.add(detector.appProto(flow, true).eveName());
+            protosToClient.add(detector.appProto(flow, false).eveName());
         }, (p, e) ->
         {
         }, (p, flow, event) -> events.add(p.packetNumber + ":" + event.eventName()));
