@@ -12,6 +12,12 @@ import org.agrona.DirectBuffer;
  */
 public final class WireReader
 {
+    /** Deepest nesting of unknown groups skipped, as protobuf-java's recursion limit. */
+    public static final int MAX_GROUP_DEPTH = 100;
+
+    private static final int START_GROUP = 3;
+    private static final int END_GROUP = 4;
+
     private DirectBuffer buffer;
     private int position;
     private int limit;
@@ -82,21 +88,23 @@ public final class WireReader
     /**
      * Read the next field's tag.
      *
-     * @return the tag (field number in bits 3 and up, wire type in bits 0 to 2); 0 when malformed.
+     * @return the tag (field number in bits 3 and up, wire type in bits 0 to 2); 0 when malformed (field number 0
+     *     is malformed; a varint longer than 32 bits keeps its low 32, as protobuf-java reads tags).
      */
     public int readTag()
     {
-        final long tag = readVarint();
-        if (tag == 0 || tag > 0xFFFF_FFFFL)
+        final int tag = (int)readVarint();
+        if (tag >>> 3 == 0)
         {
             fail();
             return 0;
         }
-        return (int)tag;
+        return tag;
     }
 
     /**
-     * Read an unsigned varint.
+     * Read an unsigned varint: at most ten bytes, the last without its continuation bit (protobuf-java's array
+     * decoder lets a tenth byte with that bit set pass in some cases; this reader does not).
      *
      * @return its value as unsigned 64 bits; 0 when malformed.
      */
@@ -168,11 +176,17 @@ public final class WireReader
     }
 
     /**
-     * Move past the value of a field this reader does not know, as protobuf does.
+     * Move past the value of a field this reader does not know, as protobuf does: a group (the deprecated wire types
+     * 3 and 4, which no proto3 schema writes) up to its matching end, nested at most {@value #MAX_GROUP_DEPTH} deep.
      *
      * @param tag the field's tag.
      */
     public void skipField(final int tag)
+    {
+        skipField(tag, 0);
+    }
+
+    private void skipField(final int tag, final int depth)
     {
         switch (tag & 7)
         {
@@ -180,6 +194,24 @@ public final class WireReader
             case Wire.FIXED64 -> skipBytes(8);
             case Wire.LEN -> skipBytes(readLength());
             case Wire.FIXED32 -> skipBytes(4);
+            case START_GROUP ->
+            {
+                if (depth >= MAX_GROUP_DEPTH)
+                {
+                    fail();
+                    return;
+                }
+                final int end = (tag & ~7) | END_GROUP;
+                while (true)
+                {
+                    final int inner = readTag();
+                    if (malformed || inner == end)
+                    {
+                        return;
+                    }
+                    skipField(inner, depth + 1);
+                }
+            }
             default -> fail();
         }
     }

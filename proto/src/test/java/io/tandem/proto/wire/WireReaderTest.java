@@ -81,9 +81,9 @@ class WireReaderTest
         reader.skipField(reader.readTag());
         assertThat(reader.malformed()).isTrue();
 
-        final byte[] elevenBytes = new byte[11];
-        java.util.Arrays.fill(elevenBytes, (byte)0xFF);
-        reader.wrap(new UnsafeBuffer(elevenBytes), 0, 11).readVarint();
+        final byte[] tenBytes = new byte[11];
+        java.util.Arrays.fill(tenBytes, (byte)0xFF);
+        reader.wrap(new UnsafeBuffer(tenBytes), 0, 11).readVarint();
         assertThat(reader.malformed()).isTrue();
 
         reader.wrap(new UnsafeBuffer(new byte[4]), 2, 5);
