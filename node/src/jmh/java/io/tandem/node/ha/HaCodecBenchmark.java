@@ -13,8 +13,8 @@ import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
 import io.tandem.proto.ha.v1.Envelope;
-import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.wire.SessionMessageReader;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,11 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * established TCP sessions, each update carrying the flow and TCP tracker records (about 200 bytes encoded).
  * <ul>
  *     <li>{@code packet}: a pure ACK through a worker with HA off (the baseline);</li>
- *     <li>{@code packetAndUpdate}: the same with HA on, the manager building the update at the end of the batch and
- *     the side channel's encoding of it into a byte array (what the active does before the transport);</li>
- *     <li>{@code encode} / {@code decode}: one update to and from its protobuf bytes;</li>
- *     <li>{@code decodeAndApply}: the standby's share, decoding and {@code HaManager.apply} of an update for a
- *     session it holds in standby.</li>
+ *     <li>{@code packetAndUpdate}: the same with HA on, the manager writing the update at the end of the batch and
+ *     its bytes copied out as the side channel's offer to the transport's ring copies them (what the active does
+ *     before the transport);</li>
+ *     <li>{@code read}: one update read in place ({@code SessionMessageReader}, the standby's decoding);</li>
+ *     <li>{@code apply}: the standby's share, {@code HaManager.apply} of an update's bytes for a session it holds in
+ *     standby (read, flow lookup, records consumed);</li>
+ *     <li>{@code protobufEncode} / {@code protobufDecode}: the same update through protobuf-java's message objects,
+ *     the way both sides went before the wire was read and written in place, for comparison.</li>
  * </ul>
  * Run with {@code -prof gc}: B/op is the garbage each update leaves, which sets how often the collector pauses.
  */
@@ -55,12 +58,15 @@ public class HaCodecBenchmark
 
     private final FrameBuilder builder = new FrameBuilder();
     private final byte[] encoded = new byte[4096];
+    private final UnsafeBuffer encodedBuffer = new UnsafeBuffer(encoded);
+    private final SessionMessageReader reader = new SessionMessageReader();
     private Worker plain;
     private Worker active;
     private HaManager standby;
     private UnsafeBuffer[] acks;
     private SessionMessage[] messages;
     private byte[][] bytes;
+    private UnsafeBuffer[] buffers;
     private int next;
     private long nowNs = 1_000_000_000L;
     private int encodedLength;
@@ -68,17 +74,14 @@ public class HaCodecBenchmark
     /**
      * Open the sessions on three workers (HA off, an active, a standby fed with the active's updates), and keep one
      * encoded update per session.
-     *
-     * @throws InvalidProtocolBufferException never: the bytes are the manager's own.
      */
     @Setup
-    public void setup() throws InvalidProtocolBufferException
+    public void setup()
     {
         final TandemConfig config = TandemConfig.load(null, List.of("ha.enabled=yes", "ha.node-id=1",
             "ha.min-session-lifetime=0", "ha.min-sync-interval=0"));
         plain = worker(config);
         active = worker(config);
-        final SessionMessage[] last = new SessionMessage[1];
         active.enableHa(HaContext.fromConfig(config), new HaRecordRegistry(), new HaMessageSink()
         {
             @Override
@@ -87,12 +90,12 @@ public class HaCodecBenchmark
             }
 
             @Override
-            public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+            public void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
             {
-                for (int i = 0; i < batch.getMessagesCount(); i++)
+                for (int i = 0; i < batch.size(); i++)
                 {
-                    last[0] = batch.getMessages(i);
-                    encodedLength = encode(last[0]);
+                    encodedLength = batch.length(i);
+                    encodedBuffer.putBytes(0, batch.buffer(), batch.offset(i), encodedLength);
                 }
             }
         });
@@ -102,6 +105,7 @@ public class HaCodecBenchmark
         acks = new UnsafeBuffer[SESSIONS];
         messages = new SessionMessage[SESSIONS];
         bytes = new byte[SESSIONS][];
+        buffers = new UnsafeBuffer[SESSIONS];
         for (int s = 0; s < SESSIONS; s++)
         {
             handshake(plain, s);
@@ -109,9 +113,22 @@ public class HaCodecBenchmark
             acks[s] = ack(s);
             active.onPacket(acks[s], acks[s].capacity(), acks[s].capacity(), nowNs, 1);
             active.endOfBatch();
-            messages[s] = last[0];
-            bytes[s] = messages[s].toByteArray();
-            standby.apply(SessionMessage.parseFrom(bytes[s]), nowNs);
+            bytes[s] = java.util.Arrays.copyOf(encoded, encodedLength);
+            buffers[s] = new UnsafeBuffer(bytes[s]);
+            messages[s] = parse(bytes[s]);
+            standby.apply(buffers[s], 0, bytes[s].length, nowNs);
+        }
+    }
+
+    private static SessionMessage parse(final byte[] bytes)
+    {
+        try
+        {
+            return SessionMessage.parseFrom(bytes);
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -147,7 +164,7 @@ public class HaCodecBenchmark
     }
 
     /**
-     * The same packet with HA on: one update built by the manager and encoded as the side channel encodes it.
+     * The same packet with HA on: one update written by the manager and copied out.
      *
      * @return the encoded length.
      */
@@ -162,43 +179,40 @@ public class HaCodecBenchmark
     }
 
     /**
-     * One update to its bytes.
+     * One update read in place.
+     *
+     * @return the number of records, so the work is not eliminated.
+     */
+    @Benchmark
+    public int read()
+    {
+        final int s = session();
+        reader.wrap(buffers[s], 0, bytes[s].length);
+        return reader.recordCount();
+    }
+
+    /**
+     * The standby's share: apply an update's bytes to the session it holds in standby.
+     *
+     * @return 1 when applied.
+     */
+    @Benchmark
+    public int apply()
+    {
+        final int s = session();
+        nowNs += 1_000;
+        return standby.apply(buffers[s], 0, bytes[s].length, nowNs);
+    }
+
+    /**
+     * One update to its bytes through protobuf-java's objects (the earlier way).
      *
      * @return the length.
      */
     @Benchmark
-    public int encode()
+    public int protobufEncode()
     {
-        return encode(messages[session()]);
-    }
-
-    /**
-     * One update from its bytes.
-     *
-     * @return the message.
-     * @throws InvalidProtocolBufferException never.
-     */
-    @Benchmark
-    public SessionMessage decode() throws InvalidProtocolBufferException
-    {
-        return SessionMessage.parseFrom(bytes[session()]);
-    }
-
-    /**
-     * The standby's share: decode an update and apply it to the session it holds in standby.
-     *
-     * @return 1 when applied.
-     * @throws InvalidProtocolBufferException never.
-     */
-    @Benchmark
-    public int decodeAndApply() throws InvalidProtocolBufferException
-    {
-        nowNs += 1_000;
-        return standby.apply(SessionMessage.parseFrom(bytes[session()]), nowNs);
-    }
-
-    private int encode(final SessionMessage message)
-    {
+        final SessionMessage message = messages[session()];
         final int length = message.getSerializedSize();
         try
         {
@@ -211,6 +225,18 @@ public class HaCodecBenchmark
             throw new IllegalStateException(ex);
         }
         return length;
+    }
+
+    /**
+     * One update from its bytes into protobuf-java's objects (the earlier way).
+     *
+     * @return the message.
+     * @throws InvalidProtocolBufferException never.
+     */
+    @Benchmark
+    public SessionMessage protobufDecode() throws InvalidProtocolBufferException
+    {
+        return SessionMessage.parseFrom(bytes[session()]);
     }
 
     private void handshake(final Worker worker, final int s)

@@ -71,7 +71,7 @@ public final class HaBenchStandby
         final boolean composed = "composed".equals(args.get("threads"));
         if ("transport".equals(args.get("mode")))
         {
-            ctx.sessionMessageHandler((sender, message) -> recorder.onApplied(message));
+            ctx.sessionMessageHandler((sender, message) -> recorder.onApplied(HaBenchTraffic.stampOf(message)));
             transport = HaTransport.launch(ctx);
             channel = null;
             runners = composed ? new AgentRunner[] {runner(transport.agent(), ctx)} : new AgentRunner[0];
@@ -83,7 +83,7 @@ public final class HaBenchStandby
         final HaManager manager = worker.enableHa(HaContext.fromConfig(HaBenchTraffic.config(HaBench.STANDBY_NODE_ID)),
             new HaRecordRegistry(), HaMessageSink.NONE, channel);
         manager.registry().registerServices(Thread.currentThread().getContextClassLoader());
-        channel.appliedListener((message, nowNs) -> recorder.onApplied(message));
+        channel.appliedListener((message, nowNs) -> recorder.onApplied(HaBenchTraffic.stampOf(message)));
         final Agent workerAgent = new Agent()
         {
             @Override
@@ -273,10 +273,9 @@ public final class HaBenchStandby
             applied = 0;
         }
 
-        void onApplied(final SessionMessage message)
+        void onApplied(final long stampNs)
         {
             final long nowNs = System.nanoTime();
-            final long stampNs = HaBenchTraffic.stampOf(message);
             final long[] s = samples;
             final int c = count;
             if (stampNs != 0 && c < s.length)

@@ -10,16 +10,17 @@ import io.tandem.node.decode.Packet;
 import io.tandem.node.ha.FlowRecordProvider;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
+import io.tandem.node.ha.HaMessageBatch;
 import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.synth.FrameBuilder;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
 import io.tandem.proto.ha.v1.Envelope;
-import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.proto.wire.SessionMessageReader;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -144,9 +145,9 @@ final class HaBenchTraffic
             }
 
             @Override
-            public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+            public void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
             {
-                captured.addAll(batch.getMessagesList());
+                captured.addAll(batch.toSessionBatch().getMessagesList());
             }
         });
         final UnsafeBuffer[] acks = ackFrames();
@@ -250,6 +251,31 @@ final class HaBenchTraffic
             value = (value << 8) | (data.byteAt(i) & 0xFF);
         }
         return value;
+    }
+
+    /**
+     * The same, for a message read in place (the whole path's standby, after the manager applied it).
+     *
+     * @param message the message as read.
+     * @return the time, or 0 when it carries none.
+     */
+    static long stampOf(final SessionMessageReader message)
+    {
+        if (message.kind() != SessionMessageReader.UPDATE)
+        {
+            return 0;
+        }
+        for (int i = 0; i < message.recordCount(); i++)
+        {
+            if (message.recordPreprocessorId(i) == FlowRecordProvider.PREPROCESSOR_ID &&
+                message.recordSubcode(i) == FlowRecordProvider.SUBCODE)
+            {
+                return message.recordLength(i) < FLOW_RECORD_LAST_NS_OFFSET + Long.BYTES ? 0 :
+                    message.buffer().getLong(message.recordOffset(i) + FLOW_RECORD_LAST_NS_OFFSET,
+                    java.nio.ByteOrder.BIG_ENDIAN);
+            }
+        }
+        return 0;
     }
 
     private static SessionRecord flowRecord(final SessionUpdate update)

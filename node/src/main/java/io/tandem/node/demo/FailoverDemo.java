@@ -18,6 +18,7 @@ import io.tandem.node.flow.FlowState;
 import io.tandem.node.ha.HaContext;
 import io.tandem.node.ha.HaEnvelopes;
 import io.tandem.node.ha.HaManager;
+import io.tandem.node.ha.HaMessageBatch;
 import io.tandem.node.ha.HaMessageSink;
 import io.tandem.node.io.PacketHandler;
 import io.tandem.node.io.PcapFileSource;
@@ -32,7 +33,6 @@ import io.tandem.node.tcp.reassembly.ReassemblySession;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerContexts;
 import io.tandem.proto.ha.v1.Envelope;
-import io.tandem.proto.ha.v1.SessionBatch;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -267,9 +267,9 @@ public final class FailoverDemo
                 }
 
                 @Override
-                public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+                public void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
                 {
-                    lag.sent(batch.getMessagesCount());
+                    lag.sent(batch.size());
                 }
             });
         }

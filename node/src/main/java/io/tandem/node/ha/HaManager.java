@@ -24,11 +24,13 @@ import io.tandem.node.tcp.TcpState;
 import io.tandem.node.tcp.TcpStreamTracker;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.IgnoreDirection;
-import io.tandem.proto.ha.v1.SessionBatch;
-import io.tandem.proto.ha.v1.SessionDelete;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.proto.wire.SessionMessageReader;
+import io.tandem.proto.wire.SessionMessageWriter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The HA manager of one worker (Snort 2.9.5 Stream5 HA, with its faults fixed): it marks what changed in the sessions
@@ -119,8 +121,12 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private final ArrayDeque<HaSession> free = new ArrayDeque<>();
     private final FlowKey scratchKey = new FlowKey();
     private final Consumer<Flow> snapshotVisitor = this::snapshotFlow;
-    private SessionBatch.Builder batch = SessionBatch.newBuilder();
+    private final HaMessageBatch batch = new HaMessageBatch();
+    private final SessionMessageWriter writer = new SessionMessageWriter();
+    private final SessionMessageReader reader = new SessionMessageReader();
+    private final UnsafeBuffer objectView = new UnsafeBuffer(0, 0);
     private Collection<SessionMessage> snapshotOut;
+    private final HaMessageBatch snapshotBatch = new HaMessageBatch();
     private long nowNs = Long.MIN_VALUE;
 
     private long updatesSent;
@@ -135,6 +141,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
     private long deletesReceived;
     private long deletesIgnored;
     private long updatesWithoutFlow;
+    private long malformedReceived;
     private long promoted;
     private long takeoverGaps;
     private long takeoverGapBytes;
@@ -374,7 +381,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 leaveToResync(s);
                 s.queued = false;
             }
-            else if (batch.getMessagesCount() == 0 && !sink.hasRoom())
+            else if (batch.isEmpty() && !sink.hasRoom())
             {
                 deferred += dirty.size() - i;
                 stillDirty.addAll(dirty.subList(i, dirty.size()));
@@ -442,10 +449,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         if (!flow.standby() && !s.standby && s.everSynced && reason != FlowEndReason.SHUTDOWN &&
             reason != FlowEndReason.HA_DELETE)
         {
-            batch.addMessages(SessionMessage.newBuilder()
-                .setDelete(SessionDelete.newBuilder().setKey(SessionKeyCodec.encode(flow))));
+            SessionKeyCodec.write(flow.key(), writer);
+            batch.addDelete(writer);
             deletesSent++;
-            if (batch.getMessagesCount() >= MAX_BATCH_MESSAGES)
+            if (batch.size() >= MAX_BATCH_MESSAGES)
             {
                 publish();
             }
@@ -541,14 +548,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         int applied = 0;
         for (final SessionMessage message : envelope.getSessions().getMessagesList())
         {
-            if (message.hasUpdate())
-            {
-                applied += applyUpdate(message.getUpdate()) ? 1 : 0;
-            }
-            else if (message.hasDelete())
-            {
-                applied += applyDelete(message.getDelete()) ? 1 : 0;
-            }
+            applied += apply(message, timeNs);
         }
         return applied;
     }
@@ -563,16 +563,47 @@ public final class HaManager implements FlowPromotionListener, StatsSource
      */
     public int apply(final SessionMessage message, final long timeNs)
     {
+        final byte[] bytes = message.toByteArray();
+        objectView.wrap(bytes);
+        return apply(objectView, 0, bytes.length, timeNs);
+    }
+
+    /**
+     * Apply one encoded session message a peer sent, read in place (nothing is allocated): the side channel's way in,
+     * on the worker thread, for messages already checked by the transport that carried them (version, cluster, HMAC,
+     * sequence). Bytes that are not a well-formed update or delete, or whose key holds more VLAN ids than a flow key
+     * can, are dropped and counted ({@code ha.messages.malformed}).
+     *
+     * @param buffer holding the message.
+     * @param offset where it starts.
+     * @param length its length.
+     * @param timeNs now.
+     * @return 1 when applied, 0 when not (a delete for no standby session, an update no flow could be had for).
+     */
+    public int apply(final DirectBuffer buffer, final int offset, final int length, final long timeNs)
+    {
         advance(timeNs);
-        if (message.hasUpdate())
+        if (!reader.wrap(buffer, offset, length))
         {
-            return applyUpdate(message.getUpdate()) ? 1 : 0;
+            malformedReceived++;
+            return 0;
         }
-        if (message.hasDelete())
+        if (reader.kind() == SessionMessageReader.UPDATE)
         {
-            return applyDelete(message.getDelete()) ? 1 : 0;
+            return applyUpdate(reader) ? 1 : 0;
         }
-        return 0;
+        return applyDelete(reader) ? 1 : 0;
+    }
+
+    /**
+     * The message the last {@link #apply(DirectBuffer, int, int, long)} read, as read: for a listener of applied
+     * messages (the bench reads the replication latency off it).
+     *
+     * @return the reader, valid until the next apply.
+     */
+    public SessionMessageReader lastApplied()
+    {
+        return reader;
     }
 
     /**
@@ -598,7 +629,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
                 requeueDropped++;
                 return false;
             }
-            batch.addMessages(message);
+            batch.add(message);
             requeuedDeletes++;
             return true;
         }
@@ -663,13 +694,15 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         final int pending = s.pendingMask;
         final int records = (s.syncedMask | pending) & registry.registeredMask();
         s.pendingMask = records;
-        final SessionUpdate.Builder update = coreUpdate(s, flow);
-        HaRecordCodec.addPending(registry, s, update);
+        writeCore(s, flow);
+        HaRecordCodec.addPending(registry, s, writer);
         s.syncedMask |= records;
         s.pendingMask = pending;
         s.everSynced = true;
         snapshots++;
-        snapshotOut.add(SessionMessage.newBuilder().setUpdate(update).build());
+        snapshotBatch.clear();
+        snapshotBatch.addUpdate(writer);
+        snapshotOut.add(snapshotBatch.message(0));
     }
 
     /**
@@ -705,10 +738,15 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         return applied;
     }
 
-    private boolean applyUpdate(final SessionUpdate update)
+    private boolean applyUpdate(final SessionMessageReader update)
     {
+        final FlowKey key = SessionKeyCodec.decode(update, update.direction(), scratchKey);
+        if (key == null)
+        {
+            malformedReceived++;
+            return false;
+        }
         updatesReceived++;
-        final FlowKey key = SessionKeyCodec.decode(update.getKey(), update.getDirection(), scratchKey);
         final Flow flow = flowTable.insertStandby(key, nowNs);
         if (flow == null)
         {
@@ -721,18 +759,23 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         s.critical = false;
         s.changes = 0;
         s.pendingMask = 0;
-        s.sessionFlags = update.getSessionFlags();
-        s.appProto = update.getApplicationProtocol();
-        s.ignoreDirection = update.getIgnoreDirectionValue();
-        s.createdNs = update.getCreationTimeNs();
+        s.sessionFlags = update.sessionFlags();
+        s.appProto = update.applicationProtocol();
+        s.ignoreDirection = update.ignoreDirection();
+        s.createdNs = update.creationTimeNs();
         HaRecordCodec.apply(registry, s, update);
         return true;
     }
 
-    private boolean applyDelete(final SessionDelete delete)
+    private boolean applyDelete(final SessionMessageReader delete)
     {
+        final FlowKey key = SessionKeyCodec.decode(delete, 0, scratchKey);
+        if (key == null)
+        {
+            malformedReceived++;
+            return false;
+        }
         deletesReceived++;
-        final FlowKey key = SessionKeyCodec.decode(delete.getKey(), null, scratchKey);
         final Flow flow = flowTable.lookup(key);
         if (flow == null || !flow.standby())
         {
@@ -792,10 +835,10 @@ public final class HaManager implements FlowPromotionListener, StatsSource
 
     private void sendUpdate(final HaSession s)
     {
-        final SessionUpdate.Builder update = coreUpdate(s, s.flow);
+        writeCore(s, s.flow);
         s.syncedMask |= s.pendingMask & registry.registeredMask();
-        HaRecordCodec.addPending(registry, s, update);
-        batch.addMessages(SessionMessage.newBuilder().setUpdate(update));
+        HaRecordCodec.addPending(registry, s, writer);
+        batch.addUpdate(writer);
         updatesSent++;
         if (s.critical)
         {
@@ -806,34 +849,35 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         s.critical = false;
         s.changes = 0;
         s.nextAllowedNs = nowNs + intervalNs;
-        if (batch.getMessagesCount() >= MAX_BATCH_MESSAGES)
+        if (batch.size() >= MAX_BATCH_MESSAGES)
         {
             publish();
         }
     }
 
-    private static SessionUpdate.Builder coreUpdate(final HaSession s, final Flow flow)
+    /** Start the writer's update: the session's key and core state. */
+    private void writeCore(final HaSession s, final Flow flow)
     {
-        return SessionUpdate.newBuilder()
-            .setKey(SessionKeyCodec.encode(flow))
-            .setSessionFlags(s.sessionFlags)
-            .setIpProtocol(flow.key().protocol())
-            .setApplicationProtocol(s.appProto)
-            .setDirection(SessionKeyCodec.direction(flow))
-            .setIgnoreDirectionValue(s.ignoreDirection)
-            .setCreationTimeNs(flow.startNs());
+        final int direction = SessionKeyCodec.write(flow.key(), writer);
+        writer.state(s.sessionFlags, flow.key().protocol(), s.appProto, direction, s.ignoreDirection,
+            flow.startNs());
     }
 
     private void publish()
     {
-        if (batch.getMessagesCount() == 0)
+        if (batch.isEmpty())
         {
             return;
         }
-        final SessionBatch built = batch.build();
-        batch = SessionBatch.newBuilder();
         batchesSent++;
-        sink.onSessions(built, nowNs, envelopes);
+        try
+        {
+            sink.onSessions(batch, nowNs, envelopes);
+        }
+        finally
+        {
+            batch.clear();
+        }
     }
 
     private void advance(final long timeNs)
@@ -941,6 +985,7 @@ public final class HaManager implements FlowPromotionListener, StatsSource
         sink.counter("ha.envelopes.own_skipped", ownEnvelopesSkipped);
         sink.counter("ha.updates.received", updatesReceived);
         sink.counter("ha.updates.no_flow", updatesWithoutFlow);
+        sink.counter("ha.messages.malformed", malformedReceived);
         sink.counter("ha.deletes.received", deletesReceived);
         sink.counter("ha.deletes.ignored", deletesIgnored);
         sink.counter("ha.sessions.promoted", promoted);

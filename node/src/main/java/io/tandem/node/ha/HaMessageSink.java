@@ -1,18 +1,17 @@
 package io.tandem.node.ha;
 
 import io.tandem.proto.ha.v1.Envelope;
-import io.tandem.proto.ha.v1.SessionBatch;
 
 /**
  * Where the HA manager sends the session messages it generates: an in-memory channel, an HA file, the Aeron side
  * channel ({@link HaSideChannel}). The manager does not care which. Called on the worker thread; an implementation
  * must not block for long.
  * <p>
- * The manager hands each batch to {@link #onSessions(SessionBatch, long, HaEnvelopes)}. A sink of envelopes (a file,
- * an in-memory channel) keeps the default, which wraps the batch into this node's next envelope and calls
- * {@link #onEnvelope(Envelope)}; a sink that makes envelopes of its own (the side channel, whose transport sequences,
- * stamps and authenticates them) overrides it and takes the messages as they are, so no envelope or sequence number
- * is spent on them in the manager.
+ * The manager hands each batch, encoded, to {@link #onSessions(HaMessageBatch, long, HaEnvelopes)}. A sink of
+ * envelopes (a file, an in-memory channel) keeps the default, which wraps the batch into this node's next envelope
+ * and calls {@link #onEnvelope(Envelope)}; a sink that makes envelopes of its own (the side channel, whose transport
+ * sequences, stamps and authenticates them) overrides it and takes the messages' bytes as they are, so no envelope,
+ * sequence number or message object is spent on them in the manager.
  */
 @FunctionalInterface
 public interface HaMessageSink
@@ -32,13 +31,13 @@ public interface HaMessageSink
     /**
      * Take one batch of session messages the manager produced.
      *
-     * @param batch     the updates and deletes, in the order they were produced.
+     * @param batch     the updates and deletes, encoded, in the order they were produced; valid during the call.
      * @param timeNs    the manager's time.
      * @param envelopes the manager's envelope builder, for a sink of envelopes.
      */
-    default void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+    default void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
     {
-        onEnvelope(envelopes.sessions(batch, timeNs));
+        onEnvelope(envelopes.sessions(batch.toSessionBatch(), timeNs));
     }
 
     /**
@@ -84,7 +83,7 @@ public interface HaMessageSink
             }
 
             @Override
-            public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+            public void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
             {
                 first.onSessions(batch, timeNs, envelopes);
                 second.onSessions(batch, timeNs, envelopes);

@@ -1,16 +1,16 @@
 package io.tandem.node.ha;
 
-import com.google.protobuf.ByteString;
 import io.tandem.node.ha.spi.HaRecordProvider;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.ha.spi.HaSessionHandle;
-import io.tandem.proto.ha.v1.SessionRecord;
-import io.tandem.proto.ha.v1.SessionUpdate;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.tandem.proto.wire.SessionMessageReader;
+import io.tandem.proto.wire.SessionMessageWriter;
 
 /**
- * Moves extension records between a session and a {@link SessionUpdate}: the pending records a registry's providers
- * produce go into an outgoing update, and the records of an incoming update go to the providers that consume them.
+ * Moves extension records between a session and the wire: the pending records a registry's providers produce go into
+ * an update being written, and the records of an update read in place go to the providers that consume them. Nothing
+ * is copied or allocated: a produced record is written from the registry's buffer, a received one is consumed where
+ * it arrived.
  */
 public final class HaRecordCodec
 {
@@ -19,17 +19,18 @@ public final class HaRecordCodec
     }
 
     /**
-     * Add a session's pending records to an update, in index order, and clear their pending bits.
+     * Add a session's pending records to an update, in index order, and clear their pending bits. The records are
+     * read from the registry's buffers when the update is written: write it before the next produce.
      *
      * @param registry the registry.
      * @param session  the session.
-     * @param update   the update being built.
+     * @param update   the update being written (key and state set).
      * @return the number of records added.
      * @throws io.tandem.node.ha.spi.HaRecordException when a provider produces more than it declared (the pending
      *                                                 mask is then left as it was).
      */
     public static int addPending(
-        final HaRecordRegistry registry, final HaSessionHandle session, final SessionUpdate.Builder update)
+        final HaRecordRegistry registry, final HaSessionHandle session, final SessionMessageWriter update)
     {
         final int mask = session.pendingMask() & registry.registeredMask();
         int added = 0;
@@ -39,12 +40,7 @@ public final class HaRecordCodec
             {
                 final int length = registry.produce(index, session);
                 final HaRecordProvider provider = registry.provider(index);
-                final byte[] bytes = new byte[length];
-                registry.recordBuffer(index).getBytes(0, bytes);
-                update.addRecords(SessionRecord.newBuilder()
-                    .setPreprocessorId(provider.preprocessorId())
-                    .setSubcode(provider.subcode())
-                    .setData(ByteString.copyFrom(bytes)));
+                update.record(provider.preprocessorId(), provider.subcode(), registry.recordBuffer(index), 0, length);
                 added++;
             }
         }
@@ -58,18 +54,17 @@ public final class HaRecordCodec
      *
      * @param registry the registry.
      * @param session  the session the update is for.
-     * @param update   the received update.
+     * @param update   the received update, read in place.
      * @return the number of records consumed.
      */
-    public static int apply(final HaRecordRegistry registry, final HaSessionHandle session, final SessionUpdate update)
+    public static int apply(
+        final HaRecordRegistry registry, final HaSessionHandle session, final SessionMessageReader update)
     {
         int consumed = 0;
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        for (final SessionRecord record : update.getRecordsList())
+        for (int i = 0; i < update.recordCount(); i++)
         {
-            final byte[] bytes = record.getData().toByteArray();
-            view.wrap(bytes);
-            if (registry.consume(session, record.getPreprocessorId(), record.getSubcode(), view, 0, bytes.length))
+            if (registry.consume(session, update.recordPreprocessorId(i), update.recordSubcode(i), update.buffer(),
+                update.recordOffset(i), update.recordLength(i)))
             {
                 consumed++;
             }

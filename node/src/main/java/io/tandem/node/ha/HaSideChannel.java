@@ -22,8 +22,8 @@ import io.tandem.node.flow.FlowTable;
 import io.tandem.node.stats.StatsSink;
 import io.tandem.node.stats.StatsSource;
 import io.tandem.proto.ha.v1.Envelope;
-import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.wire.SessionMessageReader;
 import io.tandem.transport.ChannelMode;
 import io.tandem.transport.HaTransport;
 import io.tandem.transport.PeerState;
@@ -33,7 +33,7 @@ import io.tandem.transport.TransportCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -55,10 +55,11 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * }</pre>
  * <p>
  * <b>Envelopes</b>: on this path the transport owns them. The manager hands its batches to
- * {@link #onSessions(SessionBatch, long, HaEnvelopes)}, which offers each session message to the transport; the
- * transport batches them into envelopes of its own (version, cluster, node, epoch, sequence, timestamp, HMAC) and
+ * {@link #onSessions(HaMessageBatch, long, HaEnvelopes)}, which offers each session message's bytes to the transport;
+ * the transport batches them into envelopes of its own (version, cluster, node, epoch, sequence, timestamp, HMAC) and
  * checks the envelopes it receives, so the manager neither builds nor sequences envelopes for the wire, and received
- * messages are applied one by one ({@link HaManager#apply(SessionMessage, long)}). HA files
+ * messages are copied into a ring buffer and applied one by one, read in place
+ * ({@link HaManager#apply(DirectBuffer, int, int, long)}): no message object is made on either way. HA files
  * ({@code ha.runtime-output-file}) keep the manager's envelopes ({@link HaEnvelopes}, {@link HaMessageSink#both}).
  * <p>
  * <b>Threads</b>: {@link #onSessions} and {@link #doWork(long)} run on the worker thread; the transport's handlers
@@ -69,9 +70,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * <b>Nothing is lost silently</b>: a message the transport's ring refuses, or that the transport gives back (its
  * publication lost its peer with the message in flight), goes back to the manager ({@link HaManager#requeue}) at
  * most every {@value #RETRY_INTERVAL_MS} ms, so its session stays pending and is sent again. The manager is paced
- * first: {@link #hasRoom()} keeps it from handing over more than half the ring holds. A received message the worker's
- * queue has no room for is dropped, counted, and repaired by asking its sender for a resync. A message longer than the
- * transport takes is counted ({@code ha.side_channel.oversize}).
+ * first: {@link #hasRoom()} keeps it from handing over more than half the ring holds. A received message the
+ * worker's inbound ring has no room for is dropped, counted, and repaired by asking its sender for a resync. A message
+ * longer than the transport takes is counted ({@code ha.side_channel.oversize}).
  * <p>
  * <b>No peer</b>: while the transport's publication has no connected peer, nothing is offered and nothing churns:
  * the manager builds no updates ({@link #connected()}), an update that still comes (an HA file sink beside this one,
@@ -91,8 +92,8 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
 {
     /** Least time between two hand-backs of unsent messages to the manager, in milliseconds. */
     public static final int RETRY_INTERVAL_MS = 100;
-    /** Received messages the worker's queue holds. */
-    public static final int INBOUND_CAPACITY = 65_536;
+    /** Bytes of received messages the worker's inbound ring holds (about 40,000 updates of Tandem's records). */
+    public static final int INBOUND_RING_BYTES = 8 * 1024 * 1024;
     /** Shortest cluster key accepted from {@code ha.auth-key-file}: the HMAC-SHA256 output length. */
     public static final int MIN_KEY_BYTES = 32;
     /** Deletes kept while no peer is connected, to be sent once one is; beyond that they are dropped (counted). */
@@ -108,7 +109,9 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     private static final int END_RECORD = 2;
 
     private final HaTransport transport;
-    private final OneToOneConcurrentArrayQueue<SessionMessage> inbound;
+    private final OneToOneRingBuffer inbound = new OneToOneRingBuffer(new UnsafeBuffer(
+        ByteBuffer.allocateDirect(INBOUND_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+    private final MessageHandler applier = this::applyInbound;
     private final ConcurrentLinkedQueue<SessionMessage> returned = new ConcurrentLinkedQueue<>();
     private final OneToOneRingBuffer resyncRing = new OneToOneRingBuffer(new UnsafeBuffer(
         ByteBuffer.allocateDirect(RESYNC_RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
@@ -135,6 +138,7 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     private HaManager manager;
     private AppliedListener appliedListener;
     private long lastRetryNs = Long.MIN_VALUE;
+    private long applyNowNs;
     private boolean serving;
     private boolean endWritten;
     private long servingResyncId;
@@ -151,7 +155,6 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
 
     private HaSideChannel(final HaTransport.Context ctx)
     {
-        inbound = new OneToOneConcurrentArrayQueue<>(INBOUND_CAPACITY);
         ctx.sessionMessageHandler(this::onPeerMessage)
             .sendFailureHandler(this::onSendFailed)
             .resyncSource(resyncReader);
@@ -340,25 +343,43 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
     {
         if (envelope.hasSessions())
         {
-            onSessions(envelope.getSessions(), envelope.getTimestampNs(), null);
+            onSessions(HaMessageBatch.of(envelope.getSessions()), envelope.getTimestampNs(), null);
         }
     }
 
     /**
-     * Offer each of the manager's session messages to the transport (worker thread). No envelope is built here: the
-     * transport makes its own.
+     * Offer each of the manager's session messages to the transport as it is encoded (worker thread). No envelope is
+     * built here: the transport makes its own. A message is made an object only when it has to wait (no peer, a
+     * resync being served, a full ring).
      *
      * @param batch     the updates and deletes, in order.
      * @param timeNs    the manager's time.
      * @param envelopes not used.
      */
     @Override
-    public void onSessions(final SessionBatch batch, final long timeNs, final HaEnvelopes envelopes)
+    public void onSessions(final HaMessageBatch batch, final long timeNs, final HaEnvelopes envelopes)
     {
-        final List<SessionMessage> messages = batch.getMessagesList();
-        for (int i = 0; i < messages.size(); i++)
+        final DirectBuffer buffer = batch.buffer();
+        for (int i = 0; i < batch.size(); i++)
         {
-            send(messages.get(i));
+            final int length = batch.length(i);
+            if (!transport.isConnected() || serving)
+            {
+                send(batch.message(i));
+            }
+            else if (length > maxMessageLength)
+            {
+                oversize++;
+            }
+            else if (transport.offer(0, buffer, batch.offset(i), length))
+            {
+                offered++;
+            }
+            else
+            {
+                ringFull++;
+                retry.add(batch.message(i));
+            }
         }
     }
 
@@ -451,22 +472,13 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
      */
     public int doWork(final long nowNs)
     {
-        int work = 0;
-        SessionMessage message;
-        final AppliedListener listener = appliedListener;
-        while (work < APPLY_LIMIT && (message = inbound.poll()) != null)
-        {
-            manager.apply(message, nowNs);
-            if (listener != null)
-            {
-                listener.onApplied(message, nowNs);
-            }
-            work++;
-        }
+        applyNowNs = nowNs;
+        int work = inbound.read(applier, APPLY_LIMIT);
         if (work > 0)
         {
             applied = applied + work;
         }
+        SessionMessage message;
         while ((message = returned.poll()) != null)
         {
             retry.add(message);
@@ -596,11 +608,27 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         return written;
     }
 
+    private void applyInbound(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        manager.apply(buffer, index, length, applyNowNs);
+        final AppliedListener listener = appliedListener;
+        if (listener != null)
+        {
+            listener.onApplied(manager.lastApplied(), applyNowNs);
+        }
+    }
+
     // ---- transport thread --------------------------------------------------------------------------------------
 
     private void onPeerMessage(final int senderNodeId, final SessionMessage message)
     {
-        if (inbound.offer(message))
+        final byte[] bytes = message.toByteArray();
+        onPeerMessage(senderNodeId, new UnsafeBuffer(bytes), 0, bytes.length);
+    }
+
+    private void onPeerMessage(final int senderNodeId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (inbound.write(SESSION_RECORD, buffer, offset, length))
         {
             received = received + 1;
         }
@@ -634,10 +662,10 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
         /**
          * A message was applied to the manager.
          *
-         * @param message the update or delete.
+         * @param message the update or delete as the manager read it, valid during the call.
          * @param nowNs   the worker's time it was applied with.
          */
-        void onApplied(SessionMessage message, long nowNs);
+        void onApplied(SessionMessageReader message, long nowNs);
     }
 
     /**

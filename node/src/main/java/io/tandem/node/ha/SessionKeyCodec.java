@@ -1,9 +1,12 @@
 package io.tandem.node.ha;
 
+import io.tandem.node.decode.Packet;
 import io.tandem.node.flow.FlowKey;
 import io.tandem.node.flow.Flow;
 import io.tandem.proto.ha.v1.Direction;
 import io.tandem.proto.ha.v1.SessionKey;
+import io.tandem.proto.wire.SessionMessageReader;
+import io.tandem.proto.wire.SessionMessageWriter;
 
 /**
  * Converts between a flow's oriented key and the normalised {@link SessionKey} of the HA wire.
@@ -107,6 +110,69 @@ public final class SessionKeyCodec
         for (int i = 0; i < key.getVlanIdsCount(); i++)
         {
             out.addVlanId(key.getVlanIds(i));
+        }
+        return out;
+    }
+
+    /**
+     * Start a session message with the normalised key of an oriented flow key (the hot path's form of
+     * {@link #encode(FlowKey)}: nothing is allocated).
+     *
+     * @param key    the oriented key.
+     * @param writer the message writer; its previous message is cleared.
+     * @return the {@link Direction} number of the key's client, for the update's state.
+     */
+    public static int write(final FlowKey key, final SessionMessageWriter writer)
+    {
+        final boolean clientLower = clientIsLower(key);
+        if (clientLower)
+        {
+            writer.key(key.ipVersion(), key.protocol(), key.clientHi(), key.clientLo(), key.clientPort(),
+                key.serverHi(), key.serverLo(), key.serverPort());
+        }
+        else
+        {
+            writer.key(key.ipVersion(), key.protocol(), key.serverHi(), key.serverLo(), key.serverPort(),
+                key.clientHi(), key.clientLo(), key.clientPort());
+        }
+        for (int i = 0; i < key.vlanCount(); i++)
+        {
+            writer.vlan(key.vlanId(i));
+        }
+        return clientLower ? Direction.DIRECTION_CLIENT_IS_LOWER_VALUE : Direction.DIRECTION_CLIENT_IS_UPPER_VALUE;
+    }
+
+    /**
+     * Rebuild the oriented key of a message read in place (the hot path's form of
+     * {@link #decode(SessionKey, Direction, FlowKey)}).
+     *
+     * @param message   the message, wrapped.
+     * @param direction the update's {@link Direction} number; anything but client-is-upper takes the lower endpoint
+     *                  as the client (a delete passes 0).
+     * @param out       filled in.
+     * @return {@code out}, or null when the key holds more VLAN ids than a flow key can.
+     */
+    public static FlowKey decode(final SessionMessageReader message, final int direction, final FlowKey out)
+    {
+        if (message.vlanCount() > Packet.MAX_VLANS)
+        {
+            return null;
+        }
+        if (direction == Direction.DIRECTION_CLIENT_IS_UPPER_VALUE)
+        {
+            out.set(message.ipVersion(), message.ipProtocol(),
+                message.upperHi(), message.upperLo(), message.upperPort(),
+                message.lowerHi(), message.lowerLo(), message.lowerPort());
+        }
+        else
+        {
+            out.set(message.ipVersion(), message.ipProtocol(),
+                message.lowerHi(), message.lowerLo(), message.lowerPort(),
+                message.upperHi(), message.upperLo(), message.upperPort());
+        }
+        for (int i = 0; i < message.vlanCount(); i++)
+        {
+            out.addVlanId(message.vlanId(i));
         }
         return out;
     }

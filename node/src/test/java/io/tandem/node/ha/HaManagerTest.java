@@ -30,6 +30,7 @@ import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 class HaManagerTest
@@ -63,6 +64,42 @@ class HaManagerTest
         assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(1);
         assertThat(TcpEngine.session(standby).client.nextSeq).isEqualTo(1101);
         assertThat(standby.pktsToServer()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldApplyUpdatesFromTheirBytesAndDropMalformedOnesCounted() throws Exception
+    {
+        final HaNode a = new HaNode(1, 0, 0);
+        final HaNode b = new HaNode(2, 0, 0);
+        a.handshake(1000, 5000, T0);
+        a.worker.endOfBatch();
+        Envelope envelope = a.channel.poll();
+        for (Envelope next = envelope; next != null; next = a.channel.poll())
+        {
+            envelope = next;
+        }
+        final List<SessionMessage> messages = envelope.getSessions().getMessagesList();
+        final byte[] update = messages.get(messages.size() - 1).toByteArray();
+        final UnsafeBuffer bytes = new UnsafeBuffer(new byte[update.length + 7]);
+        bytes.putBytes(7, update);
+
+        assertThat(b.manager.apply(bytes, 7, update.length, T0 + MS)).isEqualTo(1);
+        final Flow standby = b.flow(HaNode.tcpKey(HaNode.CLIENT_PORT));
+        assertThat(standby).isNotNull();
+        assertThat(standby.standby()).isTrue();
+        assertThat(TcpEngine.session(standby).state).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(b.counter("ha.updates.received")).isEqualTo(1);
+
+        assertThat(b.manager.apply(bytes, 7, update.length - 3, T0 + 2 * MS)).isZero();
+        final SessionMessage tooManyVlans = SessionMessage.newBuilder(SessionMessage.parseFrom(update))
+            .setUpdate(SessionMessage.parseFrom(update).getUpdate().toBuilder()
+                .setKey(SessionMessage.parseFrom(update).getUpdate().getKey().toBuilder()
+                    .addVlanIds(1).addVlanIds(2).addVlanIds(3).addVlanIds(4)))
+            .build();
+        assertThat(b.manager.apply(tooManyVlans, T0 + 3 * MS)).isZero();
+        assertThat(b.counter("ha.messages.malformed")).isEqualTo(2);
+        assertThat(b.counter("ha.updates.received")).isEqualTo(1);
+        assertThat(b.worker.flowTable().standbyFlows()).isEqualTo(1);
     }
 
     @Test

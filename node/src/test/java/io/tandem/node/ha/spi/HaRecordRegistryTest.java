@@ -16,7 +16,10 @@ import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
 import io.tandem.proto.ha.v1.SessionRecord;
 import io.tandem.proto.ha.v1.SessionUpdate;
+import io.tandem.proto.wire.SessionMessageReader;
+import io.tandem.proto.wire.SessionMessageWriter;
 import io.tandem.transport.EnvelopeFactory;
+import org.agrona.concurrent.UnsafeBuffer;
 import com.google.protobuf.ByteString;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,7 +145,7 @@ class HaRecordRegistryTest
             .addRecords(record(5, 1, new byte[]{1, 2, 3, 4, 5}))
             .build();
 
-        final int consumed = HaRecordCodec.apply(registry, new TestSessionHandle(6, true), update);
+        final int consumed = HaRecordCodec.apply(registry, new TestSessionHandle(6, true), read(update));
 
         assertThat(consumed).isEqualTo(1);
         assertThat(known.consumedLength).isEqualTo(3);
@@ -165,16 +168,20 @@ class HaRecordRegistryTest
         final TestSessionHandle owner = new TestSessionHandle(6, false);
         owner.attachment(index, "client is a printer");
         registry.markPending(owner, index);
-        final SessionUpdate.Builder update = SessionUpdate.newBuilder().setIpProtocol(6);
-        assertThat(HaRecordCodec.addPending(registry, owner, update)).isEqualTo(1);
+        final SessionMessageWriter out = new SessionMessageWriter().key(4, 6, 0, 1, 1000, 0, 2, 80);
+        out.state(0, 6, 0, 1, 0, 5);
+        assertThat(HaRecordCodec.addPending(registry, owner, out)).isEqualTo(1);
         assertThat(owner.pendingMask()).isZero();
+        final UnsafeBuffer written = new UnsafeBuffer(new byte[out.updateLength()]);
+        out.writeUpdate(written, 0);
+        final SessionMessage update = SessionMessage.parseFrom(written.byteArray());
 
         final Path file = dir.resolve("ha.bin");
         final EnvelopeFactory envelopes = new EnvelopeFactory(0, 1, 1, null);
         try (HaFileWriter writer = new HaFileWriter(file, 0))
         {
             writer.append(5, envelopes.sessions(SessionBatch.newBuilder()
-                .addMessages(SessionMessage.newBuilder().setUpdate(update)).build(), 5));
+                .addMessages(update).build(), 5));
         }
 
         final HaRecordRegistry peer = new HaRecordRegistry();
@@ -186,9 +193,18 @@ class HaRecordRegistryTest
             final Envelope received = reader.envelope();
             final SessionUpdate receivedUpdate = received.getSessions().getMessages(0).getUpdate();
             assertThat(receivedUpdate.getRecords(0).getPreprocessorId()).isEqualTo(200);
-            assertThat(HaRecordCodec.apply(peer, standby, receivedUpdate)).isEqualTo(1);
+            assertThat(HaRecordCodec.apply(peer, standby,
+                read(SessionUpdate.newBuilder(receivedUpdate).build()))).isEqualTo(1);
         }
         assertThat(standby.attachment(index)).isEqualTo("client is a printer");
+    }
+
+    private static SessionMessageReader read(final SessionUpdate update)
+    {
+        final byte[] bytes = SessionMessage.newBuilder().setUpdate(update).build().toByteArray();
+        final SessionMessageReader reader = new SessionMessageReader();
+        assertThat(reader.wrap(new UnsafeBuffer(bytes), 0, bytes.length)).isTrue();
+        return reader;
     }
 
     private static SessionRecord record(final int id, final int subcode, final byte[] data)
