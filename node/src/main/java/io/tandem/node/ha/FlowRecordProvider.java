@@ -112,7 +112,7 @@ public final class FlowRecordProvider implements HaRecordProvider
         final int state = buffer.getByte(offset + 1) & 0xFF;
         if (state < FlowState.count())
         {
-            flowTable.state(f, FlowState.values()[state]);
+            flowTable.state(f, FlowState.fromOrdinal(state));
         }
     }
 }
