@@ -8,14 +8,19 @@ import java.util.function.ObjLongConsumer;
 import javax.crypto.Mac;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.tandem.proto.ha.v1.Envelope;
+import io.tandem.proto.wire.EnvelopeDecoder;
+import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Checks a received envelope before anything in it is applied: protocol version, cluster, HMAC (when a cluster key is
- * configured) and that it carries a body. Each rejection is counted by reason; an unsupported version is also logged,
- * naming the version and the sending node (once per node and version, so a misconfigured peer cannot flood the log).
+ * configured) and that it carries a body, either from its protobuf object or, on the receive path, from its bytes
+ * through an {@link EnvelopeDecoder} without allocating. Each rejection is counted by reason; an unsupported version
+ * is also logged, naming the version and the sending node (once per node and version, so a misconfigured peer cannot
+ * flood the log).
  * Not thread-safe: one validator per receiving thread.
  */
 public final class EnvelopeValidator
@@ -34,11 +39,14 @@ public final class EnvelopeValidator
         /** HMAC missing or wrong while a cluster key is configured. */
         BAD_HMAC,
         /** Neither session messages nor a control message. */
-        NO_BODY
+        NO_BODY,
+        /** Bytes whose HMAC could only be checked by parsing them, and they do not parse. */
+        MALFORMED
     }
 
     private final int clusterId;
     private final Mac mac;
+    private final HmacSha256 hmac;
     private final byte[] computed = new byte[HaProtocol.HMAC_LENGTH];
     private final long[] counts = new long[Verdict.values().length];
     private final Set<Long> loggedVersions = new HashSet<>();
@@ -52,7 +60,9 @@ public final class EnvelopeValidator
     public EnvelopeValidator(final int clusterId, final byte[] clusterKey)
     {
         this.clusterId = clusterId;
-        this.mac = clusterKey == null || clusterKey.length == 0 ? null : HaProtocol.newMac(clusterKey);
+        final boolean keyed = clusterKey != null && clusterKey.length > 0;
+        this.mac = keyed ? HaProtocol.newMac(clusterKey) : null;
+        this.hmac = keyed ? new HmacSha256(clusterKey) : null;
     }
 
     /**
@@ -63,40 +73,44 @@ public final class EnvelopeValidator
      */
     public Verdict validate(final Envelope envelope)
     {
-        return validate(envelope, null, 0, 0);
-    }
-
-    /**
-     * Validate one envelope parsed from these bytes and count the verdict. When the bytes end with the HMAC field, as
-     * every protobuf writer puts it (the highest field number), the HMAC is checked over the bytes before it as they
-     * arrived, so the envelope is not serialized again; otherwise as {@link #validate(Envelope)} does. Either way
-     * exactly the bytes the key holder authenticated are accepted.
-     *
-     * @param envelope the envelope parsed from {@code raw}.
-     * @param raw      the bytes it was parsed from, or null.
-     * @param offset   of the envelope in {@code raw}.
-     * @param length   of the envelope.
-     * @return {@link Verdict#ACCEPTED} or why it is rejected.
-     */
-    public Verdict validate(final Envelope envelope, final byte[] raw, final int offset, final int length)
-    {
-        final Verdict verdict = decide(envelope, raw, offset, length);
-        counts[verdict.ordinal()]++;
-        if (verdict == Verdict.UNSUPPORTED_VERSION)
-        {
-            final long pair = ((long)envelope.getSenderNodeId() << 32) | (envelope.getProtocolVersion() & 0xFFFF_FFFFL);
-            if (loggedVersions.add(pair))
-            {
-                LOG.warn("rejected HA message with protocol version {} from node {} (epoch {}): this node speaks " +
-                    "version {}", Integer.toUnsignedString(envelope.getProtocolVersion()),
-                    Integer.toUnsignedString(envelope.getSenderNodeId()), envelope.getSenderEpoch(),
-                    HaProtocol.VERSION);
-            }
-        }
+        final Verdict verdict = decide(envelope);
+        count(verdict, envelope.getSenderNodeId(), envelope.getProtocolVersion(), envelope.getSenderEpoch());
         return verdict;
     }
 
-    private Verdict decide(final Envelope envelope, final byte[] raw, final int offset, final int length)
+    /**
+     * Validate one envelope from its bytes, as a decoder read them (not malformed), and count the verdict; nothing is
+     * allocated for an envelope whose HMAC is its last field, as every writer puts it (the highest field number): the
+     * HMAC is then checked over the bytes before that field as they arrived. An envelope whose HMAC is elsewhere (a
+     * writer that puts unknown fields after it) is parsed with protobuf and checked as {@link #validate(Envelope)}
+     * does. Either way exactly the bytes the key holder authenticated are accepted.
+     *
+     * @param decoder wrapping the envelope's bytes, not {@link EnvelopeDecoder#malformed()}.
+     * @return {@link Verdict#ACCEPTED} or why it is rejected.
+     */
+    public Verdict validate(final EnvelopeDecoder decoder)
+    {
+        final Verdict verdict = decide(decoder);
+        count(verdict, decoder.senderNodeId(), decoder.protocolVersion(), decoder.senderEpoch());
+        return verdict;
+    }
+
+    private void count(final Verdict verdict, final int senderNodeId, final int version, final long epoch)
+    {
+        counts[verdict.ordinal()]++;
+        if (verdict == Verdict.UNSUPPORTED_VERSION)
+        {
+            final long pair = ((long)senderNodeId << 32) | (version & 0xFFFF_FFFFL);
+            if (loggedVersions.add(pair))
+            {
+                LOG.warn("rejected HA message with protocol version {} from node {} (epoch {}): this node speaks " +
+                    "version {}", Integer.toUnsignedString(version), Integer.toUnsignedString(senderNodeId), epoch,
+                    HaProtocol.VERSION);
+            }
+        }
+    }
+
+    private Verdict decide(final Envelope envelope)
     {
         if (!HaProtocol.supports(envelope.getProtocolVersion()))
         {
@@ -106,7 +120,7 @@ public final class EnvelopeValidator
         {
             return Verdict.OTHER_CLUSTER;
         }
-        if (mac != null && !verify(envelope, raw, offset, length))
+        if (mac != null && !verify(envelope))
         {
             return Verdict.BAD_HMAC;
         }
@@ -117,37 +131,81 @@ public final class EnvelopeValidator
         return Verdict.ACCEPTED;
     }
 
-    private boolean verify(final Envelope envelope, final byte[] raw, final int offset, final int length)
+    private Verdict decide(final EnvelopeDecoder decoder)
     {
-        final ByteString hmac = envelope.getHmac();
-        if (hmac.size() != HaProtocol.HMAC_LENGTH)
+        if (!HaProtocol.supports(decoder.protocolVersion()))
         {
-            return false;
+            return Verdict.UNSUPPORTED_VERSION;
         }
-        final int hmacField = offset + length - SessionEnvelopeWriter.HMAC_FIELD_BYTES;
-        if (raw != null && hmacField >= offset && raw[hmacField] == (byte)((15 << 3) | 2) &&
-            raw[hmacField + 1] == (byte)HaProtocol.HMAC_LENGTH)
+        if (decoder.clusterId() != clusterId)
         {
-            mac.update(raw, offset, hmacField - offset);
-            try
+            return Verdict.OTHER_CLUSTER;
+        }
+        if (mac != null)
+        {
+            if (decoder.hmacLength() != HaProtocol.HMAC_LENGTH)
             {
-                mac.doFinal(computed, 0);
+                return Verdict.BAD_HMAC;
             }
-            catch (final javax.crypto.ShortBufferException ex)
+            if (decoder.hmacLast())
             {
-                throw new IllegalStateException(ex);
+                if (!verifyInPlace(decoder))
+                {
+                    return Verdict.BAD_HMAC;
+                }
             }
-            int difference = 0;
-            for (int i = 0; i < HaProtocol.HMAC_LENGTH; i++)
+            else
             {
-                difference |= computed[i] ^ raw[hmacField + 2 + i];
-            }
-            if (difference == 0)
-            {
-                return true;
+                final Envelope envelope = parse(decoder);
+                if (envelope == null)
+                {
+                    return Verdict.MALFORMED;
+                }
+                if (!verify(envelope))
+                {
+                    return Verdict.BAD_HMAC;
+                }
             }
         }
-        return MessageDigest.isEqual(HaProtocol.hmac(mac, envelope), hmac.toByteArray());
+        if (decoder.body() == EnvelopeDecoder.BODY_NONE)
+        {
+            return Verdict.NO_BODY;
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    private boolean verifyInPlace(final EnvelopeDecoder decoder)
+    {
+        final DirectBuffer buffer = decoder.buffer();
+        hmac.compute(buffer, decoder.offset(), decoder.hmacFieldOffset() - decoder.offset(), computed, 0);
+        final int at = decoder.hmacOffset();
+        int difference = 0;
+        for (int i = 0; i < HaProtocol.HMAC_LENGTH; i++)
+        {
+            difference |= computed[i] ^ buffer.getByte(at + i);
+        }
+        return difference == 0;
+    }
+
+    private static Envelope parse(final EnvelopeDecoder decoder)
+    {
+        final byte[] bytes = new byte[decoder.length()];
+        decoder.buffer().getBytes(decoder.offset(), bytes);
+        try
+        {
+            return Envelope.parseFrom(bytes);
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            return null;
+        }
+    }
+
+    private boolean verify(final Envelope envelope)
+    {
+        final ByteString received = envelope.getHmac();
+        return received.size() == HaProtocol.HMAC_LENGTH &&
+            MessageDigest.isEqual(HaProtocol.hmac(mac, envelope), received.toByteArray());
     }
 
     /**
@@ -174,5 +232,6 @@ public final class EnvelopeValidator
         sink.accept("ha.envelopes.rejected.cluster", counts[Verdict.OTHER_CLUSTER.ordinal()]);
         sink.accept("ha.envelopes.rejected.hmac", counts[Verdict.BAD_HMAC.ordinal()]);
         sink.accept("ha.envelopes.rejected.no_body", counts[Verdict.NO_BODY.ordinal()]);
+        sink.accept("ha.envelopes.rejected.malformed", counts[Verdict.MALFORMED.ordinal()]);
     }
 }

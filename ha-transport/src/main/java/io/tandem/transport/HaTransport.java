@@ -612,7 +612,7 @@ public final class HaTransport implements AutoCloseable
             }
             if (sessionMessageHandler == null)
             {
-                sessionMessageHandler = (sender, message) -> {};
+                sessionMessageHandler = (sender, buffer, offset, length) -> {};
             }
             if (sendFailureHandler == null)
             {

@@ -1,8 +1,5 @@
 package io.tandem.transport;
 
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
-
 import org.agrona.DirectBuffer;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
@@ -40,7 +37,7 @@ final class SessionEnvelopeWriter
 
     private final int clusterId;
     private final int nodeId;
-    private final Mac mac;
+    private final HmacSha256 mac;
     private final byte[] bytes;
     private final UnsafeBuffer buffer;
     private final byte[] header = new byte[HEADER_RESERVE];
@@ -64,7 +61,7 @@ final class SessionEnvelopeWriter
     {
         this.clusterId = clusterId;
         this.nodeId = nodeId;
-        this.mac = clusterKey == null || clusterKey.length == 0 ? null : HaProtocol.newMac(clusterKey);
+        this.mac = clusterKey == null || clusterKey.length == 0 ? null : new HmacSha256(clusterKey);
         this.bytes = new byte[HEADER_RESERVE + maxBatchBytes + HMAC_FIELD_BYTES];
         this.buffer = new UnsafeBuffer(bytes);
     }
@@ -135,17 +132,9 @@ final class SessionEnvelopeWriter
         int length = end - envelopeOffset;
         if (mac != null)
         {
-            mac.update(bytes, envelopeOffset, length);
             bytes[end] = (byte)TAG_HMAC;
             bytes[end + 1] = (byte)HaProtocol.HMAC_LENGTH;
-            try
-            {
-                mac.doFinal(bytes, end + 2);
-            }
-            catch (final ShortBufferException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
+            mac.compute(bytes, envelopeOffset, length, bytes, end + 2);
             length += HMAC_FIELD_BYTES;
         }
         envelopeLength = length;

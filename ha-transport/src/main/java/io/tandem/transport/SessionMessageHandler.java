@@ -1,6 +1,6 @@
 package io.tandem.transport;
 
-import io.tandem.proto.ha.v1.SessionMessage;
+import org.agrona.DirectBuffer;
 
 /**
  * Receives the session messages of peers' envelopes that passed authentication and sequencing, in the order each peer
@@ -10,10 +10,14 @@ import io.tandem.proto.ha.v1.SessionMessage;
 public interface SessionMessageHandler
 {
     /**
-     * One session update or delete from a peer.
+     * One session update or delete from a peer: the encoded {@code tandem.ha.v1.SessionMessage} bytes, as its owner
+     * wrote them, read in place from the received envelope. They are valid only during this call: copy what is kept.
+     * The envelope's framing was checked; the message's own bytes were not (whoever reads them checks them).
      *
      * @param senderNodeId the peer that owns the session.
-     * @param message      the update or delete.
+     * @param buffer       holding the message.
+     * @param offset       where it starts.
+     * @param length       its length.
      */
-    void onSessionMessage(int senderNodeId, SessionMessage message);
+    void onSessionMessage(int senderNodeId, DirectBuffer buffer, int offset, int length);
 }

@@ -1,7 +1,6 @@
 package io.tandem.transport;
 
 import java.util.ArrayDeque;
-import java.util.List;
 
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
@@ -35,7 +34,7 @@ import io.tandem.proto.ha.v1.Hello;
 import io.tandem.proto.ha.v1.ResyncBegin;
 import io.tandem.proto.ha.v1.ResyncEnd;
 import io.tandem.proto.ha.v1.ResyncRequest;
-import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.wire.EnvelopeDecoder;
 
 /**
  * The transport's duty cycle: image events, subscription poll (validate, sequence, dispatch), queued control messages,
@@ -74,6 +73,8 @@ final class TransportAgent implements Agent
     private final byte[] sendBytes;
     private final UnsafeBuffer sendBuffer;
     private final byte[] receiveBytes;
+    private final UnsafeBuffer receiveBuffer;
+    private final EnvelopeDecoder decoder = new EnvelopeDecoder();
     private final BufferClaim bufferClaim = new BufferClaim();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final ControlledMessageHandler ringHandler = this::onRingMessage;
@@ -132,6 +133,7 @@ final class TransportAgent implements Agent
         this.sendBytes = new byte[publication.maxMessageLength()];
         this.sendBuffer = new UnsafeBuffer(sendBytes);
         this.receiveBytes = new byte[Math.max(publication.maxMessageLength(), 64 * 1024)];
+        this.receiveBuffer = new UnsafeBuffer(receiveBytes);
         this.outbound = new SessionEnvelopeWriter(ctx.clusterId(), nodeId, ctx.clusterKey(),
             publication.maxMessageLength());
         this.resyncBatch = new SessionEnvelopeWriter(ctx.clusterId(), nodeId, ctx.clusterKey(),
@@ -235,21 +237,31 @@ final class TransportAgent implements Agent
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        onEnvelope(buffer, offset, length, header.sessionId());
+    }
+
+    /**
+     * One received envelope: decoded in place (a copy into the receive buffer, which the HMAC reads), validated,
+     * sequenced, and its session messages handed over as bytes; nothing is allocated for a session envelope. Control
+     * envelopes, rare, are parsed with protobuf once the decoder has said what they are.
+     *
+     * @param buffer         holding the envelope.
+     * @param offset         where it starts.
+     * @param length         its length.
+     * @param imageSessionId the Aeron session of the image it came from.
+     */
+    void onEnvelope(final DirectBuffer buffer, final int offset, final int length, final int imageSessionId)
+    {
         add(TransportCounter.BYTES_RECEIVED, length);
         add(TransportCounter.ENVELOPES_RECEIVED, 1);
-        final byte[] bytes = length <= receiveBytes.length ? receiveBytes : new byte[length];
-        final Envelope envelope;
-        try
-        {
-            buffer.getBytes(offset, bytes, 0, length);
-            envelope = Envelope.parseFrom(CodedInputStream.newInstance(bytes, 0, length));
-        }
-        catch (final java.io.IOException ex)
+        final UnsafeBuffer bytes = length <= receiveBytes.length ? receiveBuffer : new UnsafeBuffer(new byte[length]);
+        buffer.getBytes(offset, bytes, 0, length);
+        if (decoder.wrap(bytes, 0, length).malformed())
         {
             add(TransportCounter.MALFORMED, 1);
             return;
         }
-        switch (validator.validate(envelope, bytes, 0, length))
+        switch (validator.validate(decoder))
         {
             case ACCEPTED ->
             {
@@ -275,33 +287,24 @@ final class TransportAgent implements Agent
                 return;
             }
         }
-        final int senderId = envelope.getSenderNodeId();
-        if (senderId == nodeId)
+        Control control = null;
+        if (decoder.body() == EnvelopeDecoder.BODY_CONTROL)
         {
-            if (envelope.getSenderEpoch() != factory.epoch())
+            control = parseControl(bytes, length);
+            if (control == null)
             {
-                add(TransportCounter.REJECTED_SENDERS, 1);
-            }
-            return;
-        }
-        Peer peer = peers.get(senderId);
-        if (peer == null)
-        {
-            if (peers.size() >= ctx.maxPeers() || senderId <= 0)
-            {
-                add(TransportCounter.REJECTED_SENDERS, 1);
+                add(TransportCounter.MALFORMED, 1);
                 return;
             }
-            peer = new Peer(senderId);
-            peers.put(senderId, peer);
         }
-        if (!sequence(peer, envelope))
+        final Peer peer = peerOf(decoder.senderNodeId(), decoder.senderEpoch());
+        if (peer == null || !sequence(peer, decoder.senderEpoch(), decoder.sequence()))
         {
             return;
         }
-        imageSessionToNode.put(header.sessionId(), senderId);
+        imageSessionToNode.put(imageSessionId, peer.nodeId);
         peer.lastHeardNs = nowNs;
-        final long lagNs = Math.max(0, epochNanoClock.nanoTime() - envelope.getTimestampNs());
+        final long lagNs = Math.max(0, epochNanoClock.nanoTime() - decoder.timestampNs());
         peer.lag.setRelease(lagNs);
         counter(TransportCounter.MAX_LAG_NS).proposeMaxRelease(lagNs);
         if (peer.state == PeerState.DOWN)
@@ -313,26 +316,63 @@ final class TransportAgent implements Agent
         {
             requestResync(peer);
         }
-        if (envelope.hasSessions())
+        if (control == null)
         {
             final SessionMessageHandler handler = ctx.sessionMessageHandler();
-            final List<SessionMessage> messages = envelope.getSessions().getMessagesList();
-            for (int i = 0; i < messages.size(); i++)
+            while (decoder.nextMessage())
             {
-                handler.onSessionMessage(senderId, messages.get(i));
+                handler.onSessionMessage(peer.nodeId, bytes, decoder.messageOffset(), decoder.messageLength());
             }
-            add(TransportCounter.MESSAGES_RECEIVED, messages.size());
+            add(TransportCounter.MESSAGES_RECEIVED, decoder.messageCount());
         }
         else
         {
-            onControl(peer, envelope.getControl());
+            onControl(peer, control);
         }
     }
 
-    private boolean sequence(final Peer peer, final Envelope envelope)
+    /**
+     * The peer an accepted envelope comes from, made on first sight; null (counted) for this node's own envelopes
+     * from another epoch, an invalid sender or one peer too many, and (not counted) for this node's own.
+     */
+    private Peer peerOf(final int senderId, final long senderEpoch)
     {
-        final long epoch = envelope.getSenderEpoch();
-        final long seq = envelope.getSequence();
+        if (senderId == nodeId)
+        {
+            if (senderEpoch != factory.epoch())
+            {
+                add(TransportCounter.REJECTED_SENDERS, 1);
+            }
+            return null;
+        }
+        Peer peer = peers.get(senderId);
+        if (peer == null)
+        {
+            if (peers.size() >= ctx.maxPeers() || senderId <= 0)
+            {
+                add(TransportCounter.REJECTED_SENDERS, 1);
+                return null;
+            }
+            peer = new Peer(senderId);
+            peers.put(senderId, peer);
+        }
+        return peer;
+    }
+
+    private static Control parseControl(final UnsafeBuffer bytes, final int length)
+    {
+        try
+        {
+            return Envelope.parseFrom(CodedInputStream.newInstance(bytes.byteArray(), 0, length)).getControl();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return null;
+        }
+    }
+
+    private boolean sequence(final Peer peer, final long epoch, final long seq)
+    {
         if (peer.epoch == 0 || epoch > peer.epoch)
         {
             if (peer.epoch != 0)

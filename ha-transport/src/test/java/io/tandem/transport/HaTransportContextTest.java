@@ -107,10 +107,11 @@ class HaTransportContextTest
                 .aeronDirectoryName(driver.aeronDirectoryName()));
             HaTransport b = HaTransport.launch(new HaTransport.Context().nodeId(2).channelMode(ChannelMode.IPC)
                 .aeronDirectoryName(driver.aeronDirectoryName())
-                .sessionMessageHandler((sender, message) ->
+                .sessionMessageHandler((sender, buffer, offset, length) ->
                 {
-                    received.onSessionMessage(sender, message);
-                    synced.add(new int[]{sender, message.getUpdate().getKey().getLowerPort()});
+                    received.onSessionMessage(sender, buffer, offset, length);
+                    synced.add(new int[]{sender,
+                        TransportTestSupport.message(buffer, offset, length).getUpdate().getKey().getLowerPort()});
                 })))
         {
             pollUntil("connected", () -> a.counter(TransportCounter.ENVELOPES_RECEIVED) > 0 &&

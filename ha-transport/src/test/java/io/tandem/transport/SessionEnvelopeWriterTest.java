@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import io.tandem.proto.ha.v1.Envelope;
 import io.tandem.proto.ha.v1.SessionBatch;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.wire.EnvelopeDecoder;
 
 import static io.tandem.transport.TransportTestSupport.update;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,20 +66,27 @@ class SessionEnvelopeWriterTest
             writer.envelopeOffset() + length);
 
         final EnvelopeValidator validator = new EnvelopeValidator(9, KEY);
-        assertThat(validator.validate(Envelope.parseFrom(bytes), bytes, 0, bytes.length))
+        assertThat(decoded(bytes).hmacLast()).isTrue();
+        assertThat(validator.validate(decoded(bytes)))
             .isEqualTo(EnvelopeValidator.Verdict.ACCEPTED);
         assertThat(validator.validate(Envelope.parseFrom(bytes))).isEqualTo(EnvelopeValidator.Verdict.ACCEPTED);
 
         final byte[] tampered = bytes.clone();
         tampered[length - SessionEnvelopeWriter.HMAC_FIELD_BYTES - 1] ^= 1;
-        assertThat(validator.validate(Envelope.parseFrom(tampered), tampered, 0, tampered.length))
+        assertThat(Envelope.parseFrom(tampered).getSessions().getMessagesCount()).isEqualTo(1);
+        assertThat(validator.validate(decoded(tampered)))
             .isEqualTo(EnvelopeValidator.Verdict.BAD_HMAC);
         final byte[] forgedMac = bytes.clone();
         forgedMac[length - 1] ^= 1;
-        assertThat(validator.validate(Envelope.parseFrom(forgedMac), forgedMac, 0, forgedMac.length))
+        assertThat(validator.validate(decoded(forgedMac)))
             .isEqualTo(EnvelopeValidator.Verdict.BAD_HMAC);
         assertThat(new EnvelopeValidator(9, "another key of at least 32 bytes, for tests".getBytes(
-            StandardCharsets.UTF_8)).validate(Envelope.parseFrom(bytes), bytes, 0, bytes.length))
+            StandardCharsets.UTF_8)).validate(decoded(bytes)))
             .isEqualTo(EnvelopeValidator.Verdict.BAD_HMAC);
+    }
+
+    private static EnvelopeDecoder decoded(final byte[] bytes)
+    {
+        return new EnvelopeDecoder().wrap(new UnsafeBuffer(bytes), 0, bytes.length);
     }
 }

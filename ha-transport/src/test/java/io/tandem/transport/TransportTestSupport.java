@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.aeron.driver.MediaDriver;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.aeron.driver.ThreadingMode;
 import io.tandem.proto.ha.v1.SessionKey;
 import io.tandem.proto.ha.v1.SessionMessage;
@@ -40,6 +42,20 @@ final class TransportTestSupport
             .setKey(SessionKey.newBuilder().setIpVersion(4).setIpProtocol(6).setLowerAddrLo(0x0A000001L)
                 .setUpperAddrLo(0x0A000002L).setLowerPort(port).setUpperPort(80))
             .setIpProtocol(6).setSessionFlags(port)).build();
+    }
+
+    static SessionMessage message(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        try
+        {
+            return SessionMessage.parseFrom(bytes);
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            throw new IllegalStateException("the transport handed over bytes that are not a session message", ex);
+        }
     }
 
     static boolean offer(final HaTransport transport, final long tag, final SessionMessage message)
@@ -166,9 +182,10 @@ final class TransportTestSupport
     {
         final List<int[]> messages = new ArrayList<>();
 
-        public void onSessionMessage(final int senderNodeId, final SessionMessage message)
+        public void onSessionMessage(final int senderNodeId, final DirectBuffer buffer, final int offset,
+            final int length)
         {
-            messages.add(new int[]{senderNodeId, message.getUpdate().getKey().getLowerPort()});
+            messages.add(new int[]{senderNodeId, message(buffer, offset, length).getUpdate().getKey().getLowerPort()});
         }
 
         List<Integer> portsFrom(final int sender)
