@@ -21,6 +21,7 @@ import io.tandem.node.ha.HaSideChannel;
 import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.worker.Worker;
 import io.tandem.proto.ha.v1.SessionMessage;
+import io.tandem.proto.wire.SessionMessageReader;
 import io.tandem.transport.HaTransport;
 import io.tandem.transport.TransportCounter;
 import org.agrona.CloseHelper;
@@ -71,7 +72,8 @@ public final class HaBenchStandby
         final boolean composed = "composed".equals(args.get("threads"));
         if ("transport".equals(args.get("mode")))
         {
-            ctx.sessionMessageHandler((sender, message) -> recorder.onApplied(HaBenchTraffic.stampOf(message)));
+            ctx.sessionMessageHandler((sender, buffer, offset, length) -> recorder.onApplied(
+                recorder.reader.wrap(buffer, offset, length) ? HaBenchTraffic.stampOf(recorder.reader) : 0));
             transport = HaTransport.launch(ctx);
             channel = null;
             runners = composed ? new AgentRunner[] {runner(transport.agent(), ctx)} : new AgentRunner[0];
@@ -260,6 +262,7 @@ public final class HaBenchStandby
      */
     private static final class Recorder
     {
+        private final SessionMessageReader reader = new SessionMessageReader();
         private volatile long[] samples = new long[0];
         private volatile int count;
         private volatile long applied;

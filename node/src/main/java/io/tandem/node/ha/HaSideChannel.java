@@ -620,12 +620,6 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
 
     // ---- transport thread --------------------------------------------------------------------------------------
 
-    private void onPeerMessage(final int senderNodeId, final SessionMessage message)
-    {
-        final byte[] bytes = message.toByteArray();
-        onPeerMessage(senderNodeId, new UnsafeBuffer(bytes), 0, bytes.length);
-    }
-
     private void onPeerMessage(final int senderNodeId, final DirectBuffer buffer, final int offset, final int length)
     {
         if (inbound.write(SESSION_RECORD, buffer, offset, length))
