@@ -15,18 +15,17 @@ import org.agrona.DirectBuffer;
  * </pre>
  * {@link #wrap(DirectBuffer, int, int)} reads the envelope and the framing of its batch in one pass, as protobuf-java
  * would: a scalar field seen twice keeps its last value; a field of an unknown number, or of a known number with
- * another wire type, is skipped (a tag is the low 32 bits of its varint, as protobuf-java reads it); the last body
+ * another wire type, is skipped (groups included; tags are read as {@link WireReader#readTag()} does); the last body
  * field decides the body's kind, and every {@code sessions} field is merged into one batch (their messages
  * concatenated), even when a {@code control} field came between them: that is what protobuf-java's generated builder
  * does (the protobuf spec would start the batch afresh), and the decoder yields exactly the messages
  * {@code Envelope.parseFrom} yields, so both paths of a receiver agree. No writer repeats a body.
  * <p>
  * <b>What "malformed" covers.</b> The decoder checks the envelope's fields and the batch's fields (tags, varints,
- * lengths within their bounds, field number 0, wire types 6 and 7, and the group wire types 3 and 4, which no proto3
- * writer produces and which protobuf-java would skip) and says {@link #malformed()} when any of them is broken. It does
- * not look inside a session message or the control message, nor at a body field a later one of the other kind
- * replaced: those bytes are handed over (or passed over) as they are, and whoever reads a message (a message reader,
- * or protobuf-java) rejects that message alone. So for any input:
+ * lengths within their bounds, field number 0, wire types 6 and 7, unmatched groups) and says {@link #malformed()}
+ * when any of them is broken. It does not look inside a session message or the control message, nor at a body field
+ * a later one of the other kind replaced: those bytes are handed over (or passed over) as they are, and whoever reads
+ * a message (a message reader, or protobuf-java) rejects that message alone. So for any input:
  * <ul>
  *     <li>when protobuf-java accepts it, the decoder is not malformed and every field and message range equals what
  *     protobuf-java decodes; one exception: a varint whose tenth byte still has its continuation bit set, which
@@ -37,7 +36,7 @@ import org.agrona.DirectBuffer;
  * </ul>
  * <p>
  * Not thread-safe; one per receiving thread. Nothing is allocated, except when one envelope repeats its sessions
- * field more than {@value #INITIAL_SEGMENTS} times in a row (no writer does), which grows an internal array once.
+ * field more than {@value #INITIAL_SEGMENTS} times (no writer does), which grows an internal array once.
  */
 public final class EnvelopeDecoder
 {
@@ -124,8 +123,8 @@ public final class EnvelopeDecoder
         while (r.hasRemaining())
         {
             final int fieldOffset = r.position();
-            final int tag = (int)r.readVarint();
-            if ((tag >>> 3) == 0)
+            final int tag = r.readTag();
+            if (tag == 0)
             {
                 return false;
             }
@@ -204,8 +203,8 @@ public final class EnvelopeDecoder
             final WireReader r = cursor.wrap(buffer, segments[2 * s], segments[2 * s + 1]);
             while (r.hasRemaining())
             {
-                final int tag = (int)r.readVarint();
-                if ((tag >>> 3) == 0)
+                final int tag = r.readTag();
+                if (tag == 0)
                 {
                     return false;
                 }
@@ -457,7 +456,7 @@ public final class EnvelopeDecoder
                 cursor.wrap(buffer, segments[2 * cursorSegment], segments[2 * cursorSegment + 1]);
                 continue;
             }
-            final int tag = (int)cursor.readVarint();
+            final int tag = cursor.readTag();
             if (tag == TAG_MESSAGE)
             {
                 messageLength = cursor.readLength();

@@ -90,6 +90,8 @@ class EnvelopeDecoderTest
             .addField(21, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("x")).build())
             .addField(22, UnknownFieldSet.Field.newBuilder().addFixed32(7).build())
             .addField(23, UnknownFieldSet.Field.newBuilder().addFixed64(9L).build())
+            .addField(24, UnknownFieldSet.Field.newBuilder().addGroup(UnknownFieldSet.newBuilder()
+                .addField(1, UnknownFieldSet.Field.newBuilder().addVarint(3).build()).build()).build())
             .build();
         final Envelope envelope = header()
             .setSessions(batch(4).toBuilder().setUnknownFields(unknown))
