@@ -497,7 +497,13 @@ public final class HaTransport implements AutoCloseable
         private String externalAeronDirectoryName;
         private String aeronDirectoryName;
         private Path dataDir;
+        /** Smallest MTU accepted: Aeron's default. */
+        public static final int MIN_MTU_BYTES = 1408;
+        /** Largest MTU accepted: Aeron's limit for UDP. */
+        public static final int MAX_MTU_BYTES = 65504;
+
         private int termLengthBytes = DEFAULT_TERM_LENGTH_BYTES;
+        private int mtuBytes;
         private int countersBufferBytes = DEFAULT_COUNTERS_BUFFER_BYTES;
         private long imageLivenessTimeoutNs;
         private int ringBufferCapacityBytes = DEFAULT_RING_BUFFER_CAPACITY_BYTES;
@@ -546,6 +552,13 @@ public final class HaTransport implements AutoCloseable
             {
                 throw new IllegalStateException("termLengthBytes must be a power of two >= 64 KB: " +
                     termLengthBytes);
+            }
+            if (mtuBytes != 0 && (mtuBytes < MIN_MTU_BYTES || mtuBytes > MAX_MTU_BYTES || (mtuBytes & 31) != 0 ||
+                mtuBytes > termLengthBytes / 8))
+            {
+                throw new IllegalStateException("mtuBytes must be 0 (Aeron's default, 1408) or a multiple of 32 " +
+                    "from " + MIN_MTU_BYTES + " to " + MAX_MTU_BYTES + " and at most an eighth of the term length: " +
+                    mtuBytes);
             }
             if (Integer.bitCount(ringBufferCapacityBytes) != 1)
             {
@@ -632,7 +645,7 @@ public final class HaTransport implements AutoCloseable
 
         private void concludeChannels()
         {
-            final String term = "term-length=" + termLengthBytes;
+            final String term = "term-length=" + termLengthBytes + (mtuBytes == 0 ? "" : "|mtu=" + mtuBytes);
             switch (channelMode)
             {
                 case IPC ->
@@ -1008,6 +1021,31 @@ public final class HaTransport implements AutoCloseable
         {
             this.termLengthBytes = termLengthBytes;
             return this;
+        }
+
+        /**
+         * MTU of the publication's frames (set on its channel): the largest datagram Aeron sends, and so the most
+         * session messages one envelope carries. 0 keeps Aeron's default of 1408 bytes, which fits a 1500-byte
+         * Ethernet MTU; larger values need a network (or loopback) whose MTU takes them without IP fragmentation,
+         * e.g. 8192 on a 9000-byte jumbo-frame network.
+         *
+         * @param mtuBytes 0, or a multiple of 32 from 1,408 to 65,504, at most an eighth of the term length.
+         * @return this.
+         */
+        public Context mtuBytes(final int mtuBytes)
+        {
+            this.mtuBytes = mtuBytes;
+            return this;
+        }
+
+        /**
+         * The publication's MTU as set.
+         *
+         * @return the MTU in bytes, 0 for Aeron's default.
+         */
+        public int mtuBytes()
+        {
+            return mtuBytes;
         }
 
         /**

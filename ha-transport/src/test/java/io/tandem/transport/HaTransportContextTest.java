@@ -55,6 +55,18 @@ class HaTransportContextTest
         assertThat(ipc.publicationChannel()).isEqualTo("aeron:ipc?term-length=262144");
         assertThat(ipc.aeronDirectoryName()).isEqualTo("/dev/shm/elsewhere");
         assertThat(ipc.epoch()).isPositive();
+
+        final HaTransport.Context jumbo = new HaTransport.Context().nodeId(5).channelMode(ChannelMode.UNICAST)
+            .localEndpoint("0.0.0.0:7001").peerEndpoints(List.of("peer:7001")).mtuBytes(8192).conclude();
+        assertThat(jumbo.publicationChannel())
+            .isEqualTo("aeron:udp?endpoint=peer:7001|term-length=262144|mtu=8192");
+        for (final int mtu : new int[] {1000, 8200, 65536})
+        {
+            assertThatThrownBy(() -> new HaTransport.Context().nodeId(6).channelMode(ChannelMode.IPC).mtuBytes(mtu)
+                .conclude()).isInstanceOf(IllegalStateException.class).hasMessageContaining("mtuBytes");
+        }
+        assertThatThrownBy(() -> new HaTransport.Context().nodeId(6).channelMode(ChannelMode.IPC)
+            .termLengthBytes(64 * 1024).mtuBytes(16384).conclude()).hasMessageContaining("eighth of the term length");
     }
 
     @Test

@@ -133,6 +133,41 @@ class HaTransportTest
     }
 
     @Test
+    void shouldDeliverInOrderWithJumboFramesAndBatchBeyondTheDefaultMtu()
+    {
+        final int portA = freeUdpPort();
+        final int portB = freeUdpPort();
+        final Received receivedB = new Received();
+        final HaTransport a = closing(HaTransport.launch(udpNode(1, portA, portB).mtuBytes(8192)));
+        final HaTransport b = closing(HaTransport.launch(udpNode(2, portB, portA).mtuBytes(8192)
+            .sessionMessageHandler(receivedB)));
+        pollUntil("both ready", () -> a.isReady() && b.isReady(), a, b);
+
+        final int count = 2000;
+        long messageBytes = 0;
+        for (int i = 0; i < count; i++)
+        {
+            messageBytes += update(i).getSerializedSize();
+            while (!offer(a, i, update(i)))
+            {
+                TransportTestSupport.work(a);
+                TransportTestSupport.work(b);
+            }
+        }
+        pollUntil("all messages", () -> receivedB.messages.size() >= count, a, b);
+        // on average an envelope carried more than a default-MTU datagram can
+        assertThat(a.counter(TransportCounter.BATCHES_SENT) * 1408).isLessThan(messageBytes);
+        final List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            expected.add(i);
+        }
+        assertThat(receivedB.portsFrom(1)).isEqualTo(expected);
+        assertThat(b.counter(TransportCounter.GAPS)).isZero();
+        assertThat(b.counter(TransportCounter.AUTH_FAILURES)).isZero();
+    }
+
+    @Test
     void shouldDetectAGapAndRepairItWithAResync()
     {
         final MediaDriver driver = closing(sharedDriver(dir));

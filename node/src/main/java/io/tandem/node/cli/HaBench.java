@@ -74,6 +74,7 @@ final class HaBench
     private final PrintWriter out;
     private final boolean composed;
     private final int termLength;
+    private final int mtu;
     private final ThreadingMode driverThreading;
 
     HaBench(final HaBenchOptions options, final int runs, final int sessions, final Path report, final PrintWriter out)
@@ -86,6 +87,7 @@ final class HaBench
         this.composed = "composed".equals(options.threads);
         this.termLength = options.termLength == null ? HaTransport.Context.DEFAULT_TERM_LENGTH_BYTES :
             options.termLength;
+        this.mtu = options.mtu == null ? 0 : options.mtu;
         driverThreading = options.driverThreading == null ? HaTransport.Context.DEFAULT_DRIVER_THREADING_MODE :
             ThreadingMode.valueOf(options.driverThreading.toUpperCase(Locale.ROOT));
         if (driverThreading != ThreadingMode.SHARED && driverThreading != ThreadingMode.INVOKER)
@@ -148,6 +150,7 @@ final class HaBench
         settings.put("latency_seconds", options.latencySeconds);
         settings.put("threads", options.threads);
         settings.put("term_length_bytes", termLength);
+        settings.put("mtu_bytes", mtu == 0 ? 1408 : mtu);
         settings.put("driver_threading", driverThreading.name().toLowerCase(Locale.ROOT));
         settings.put("batch_packets", BATCH);
         settings.put("authenticated", true);
@@ -169,20 +172,21 @@ final class HaBench
         final int standbyPort = freeUdpPort();
         final HaBenchTraffic traffic = new HaBenchTraffic(sessions);
         out.printf(Locale.ROOT, "ha bench, %s path: %s; %,d TCP sessions updated round-robin, Aeron UDP " +
-            "127.0.0.1:%d -> 127.0.0.1:%d, %d KB terms, authenticated, threads %s, driver %s%n", path,
-            describe(path), sessions, activePort, standbyPort, termLength / 1024, options.threads,
+            "127.0.0.1:%d -> 127.0.0.1:%d, %d KB terms, MTU %d, authenticated, threads %s, driver %s%n", path,
+            describe(path), sessions, activePort, standbyPort, termLength / 1024, mtu == 0 ? 1408 : mtu,
+            options.threads,
             driverThreading.name().toLowerCase(Locale.ROOT));
         out.flush();
         final PathResult result = new PathResult(path);
         final Child child = Child.spawn(List.of("mode=" + path, "threads=" + options.threads,
-            "local=" + standbyPort, "peer=" + activePort, "key=" + keyFile, "term=" + termLength,
+            "local=" + standbyPort, "peer=" + activePort, "key=" + keyFile, "term=" + termLength, "mtu=" + mtu,
             "driver=" + driverThreading.name(),
             "park=" + (options.idleMaxParkUs == null ? 0 : options.idleMaxParkUs),
             "dir=" + work.resolve("standby")), work.resolve("standby.log"));
         try
         {
             final HaTransport.Context ctx = transportContext(ACTIVE_NODE_ID, activePort, standbyPort, key, termLength,
-                work.resolve("active")).driverThreadingMode(driverThreading);
+                work.resolve("active")).driverThreadingMode(driverThreading).mtuBytes(mtu);
             if (options.idleMaxParkUs != null)
             {
                 ctx.idleStrategy(idle(options.idleMaxParkUs));

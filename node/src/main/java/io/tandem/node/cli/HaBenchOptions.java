@@ -52,4 +52,9 @@ final class HaBenchOptions
         description = "With --ha: Aeron term length of both nodes (default: the transport's, " +
             HaTransport.Context.DEFAULT_TERM_LENGTH_BYTES / 1024 + " KB).")
     Integer termLength;
+
+    @Option(names = "--mtu", paramLabel = "BYTES",
+        description = "With --ha: Aeron MTU of both nodes' publications (default: Aeron's 1408; loopback takes up " +
+            "to 65504).")
+    Integer mtu;
 }

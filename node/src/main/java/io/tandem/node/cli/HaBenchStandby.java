@@ -63,7 +63,8 @@ public final class HaBenchStandby
         final HaTransport.Context ctx = HaBench.transportContext(HaBench.STANDBY_NODE_ID,
             Integer.parseInt(args.get("local")), Integer.parseInt(args.get("peer")), readKey(args.get("key")),
             Integer.parseInt(args.get("term")), Path.of(args.get("dir")))
-            .driverThreadingMode(io.aeron.driver.ThreadingMode.valueOf(args.get("driver")));
+            .driverThreadingMode(io.aeron.driver.ThreadingMode.valueOf(args.get("driver")))
+            .mtuBytes(Integer.parseInt(args.getOrDefault("mtu", "0")));
         final int park = Integer.parseInt(args.getOrDefault("park", "0"));
         if (park > 0)
         {

@@ -370,6 +370,9 @@ public final class ConfigSchema
             "(the temp dir without /dev/shm).");
         size("ha.aeron.term-length", "256kb", 64 * 1024, 1024L * 1024 * 1024,
             "Term length of the HA publication, a power of two; 256kb keeps a node near 14 MB of shared memory.");
+        size("ha.aeron.mtu", "0", 0, 65504,
+            "MTU of the HA publication's frames, the most bytes one envelope (and UDP datagram) carries; 0 keeps " +
+            "Aeron's 1408, which fits a 1500-byte Ethernet MTU; 8kb suits 9000-byte jumbo frames.");
     }
 
     private ConfigSchema()

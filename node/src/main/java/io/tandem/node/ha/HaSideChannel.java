@@ -237,6 +237,14 @@ public final class HaSideChannel implements HaMessageSink, StatsSource, AutoClos
             throw new ConfigException("ha.aeron.term-length: " + termLength + " bytes is not a power of two");
         }
         ctx.termLengthBytes((int)termLength);
+        final long mtu = config.size("ha.aeron.mtu");
+        if (mtu != 0 && (mtu < HaTransport.Context.MIN_MTU_BYTES || (mtu & 31) != 0 || mtu > termLength / 8))
+        {
+            throw new ConfigException("ha.aeron.mtu: " + mtu + " bytes; allowed: 0 (Aeron's 1408) or a multiple " +
+                "of 32 from " + HaTransport.Context.MIN_MTU_BYTES + " to 65504, at most an eighth of " +
+                "ha.aeron.term-length");
+        }
+        ctx.mtuBytes((int)mtu);
         final String aeronDir = config.path("ha.aeron.dir");
         if (!aeronDir.isEmpty())
         {

@@ -359,6 +359,10 @@ class HaSideChannelTest
             "ha.enabled=yes", "ha.channel=multicast");
         assertProblem("ha.aeron.term-length: 100000 bytes is not a power of two",
             "ha.enabled=yes", "ha.channel=ipc", "ha.aeron.term-length=100000");
+        assertProblem("ha.aeron.mtu: 8200 bytes; allowed: 0 (Aeron's 1408) or a multiple of 32 from 1408 to 65504",
+            "ha.enabled=yes", "ha.channel=ipc", "ha.aeron.mtu=8200");
+        assertThat(HaSideChannel.transportContext(TandemConfig.load(null, List.of("ha.enabled=yes",
+            "ha.channel=ipc", "ha.aeron.mtu=8kb"))).mtuBytes()).isEqualTo(8192);
         assertProblem("ha.auth-key-file: cannot read " + dir.resolve("missing"),
             "ha.enabled=yes", "ha.channel=ipc", "ha.auth-key-file=" + dir.resolve("missing"));
         final Path shortKey = dir.resolve("short.key");
