@@ -1,14 +1,17 @@
 package io.tandem.proto.wire;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Writes one {@code tandem.ha.v1.SessionMessage} (an update or a delete) straight into a buffer, without message
  * objects: the bytes are exactly those protobuf-java writes for the same values (fields in number order, zero scalars
  * and empty records' data left out, VLAN ids packed), so every reader of the schema reads them. Set the key, then for
- * an update the state and the records, then write; record data is read from the caller's buffers when written, not
- * copied before. Reusable; not thread-safe.
+ * an update the state and the records, then write; record data is read from the caller's buffers when the message is
+ * first sized or written after a change (so produce them first), not copied before. Reusable; not thread-safe.
  * <pre>{@code
  * writer.key(4, 6, 0, clientAddr, 40000, 0, serverAddr, 80).vlan(100)
  *     .state(flags, 6, appProto, 1, 0, createdNs)
@@ -20,6 +23,13 @@ public final class SessionMessageWriter
 {
     private static final int INITIAL_RECORDS = 8;
     private static final int MAX_VLANS = 16;
+    private static final int UPDATE = 1;
+    private static final int DELETE = 2;
+
+    private byte[] scratch = new byte[1024];
+    private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(scratch);
+    private int encodedKind;
+    private int encodedLength;
 
     private int ipVersion;
     private int ipProtocol;
@@ -78,6 +88,7 @@ public final class SessionMessageWriter
         this.upperHi = upperHi;
         this.upperLo = upperLo;
         this.upperPort = upperPort;
+        encodedKind = 0;
         vlanCount = 0;
         sessionFlags = 0;
         updateProtocol = 0;
@@ -107,6 +118,7 @@ public final class SessionMessageWriter
             throw new IllegalStateException("a session key holds at most " + MAX_VLANS + " VLAN ids here");
         }
         vlans[vlanCount++] = vlanId;
+        encodedKind = 0;
         return this;
     }
 
@@ -135,6 +147,7 @@ public final class SessionMessageWriter
         this.direction = direction;
         this.ignoreDirection = ignoreDirection;
         this.creationTimeNs = creationTimeNs;
+        encodedKind = 0;
         return this;
     }
 
@@ -166,6 +179,7 @@ public final class SessionMessageWriter
         recordLengths[recordCount] = length;
         recordBuffers[recordCount] = data;
         recordCount++;
+        encodedKind = 0;
         return this;
     }
 
@@ -176,7 +190,7 @@ public final class SessionMessageWriter
      */
     public int updateLength()
     {
-        return Wire.lenFieldSize(updateBodyLength());
+        return encode(UPDATE);
     }
 
     /**
@@ -186,7 +200,7 @@ public final class SessionMessageWriter
      */
     public int deleteLength()
     {
-        return Wire.lenFieldSize(Wire.lenFieldSize(keyLength()));
+        return encode(DELETE);
     }
 
     /**
@@ -198,30 +212,9 @@ public final class SessionMessageWriter
      */
     public int writeUpdate(final MutableDirectBuffer out, final int at)
     {
-        final int keyLength = keyLength();
-        int i = Wire.putLenHeader(out, at, 1, updateBodyLength(keyLength));
-        i = Wire.putLenHeader(out, i, 1, keyLength);
-        i = writeKey(out, i);
-        i = Wire.putVarintField(out, i, 2, sessionFlags & 0xFFFF_FFFFL);
-        i = Wire.putVarintField(out, i, 3, updateProtocol & 0xFFFF_FFFFL);
-        i = Wire.putVarintField(out, i, 4, applicationProtocol & 0xFFFF_FFFFL);
-        i = Wire.putVarintField(out, i, 5, direction);
-        i = Wire.putVarintField(out, i, 6, ignoreDirection);
-        i = Wire.putVarintField(out, i, 7, creationTimeNs);
-        for (int r = 0; r < recordCount; r++)
-        {
-            i = Wire.putLenHeader(out, i, 8, recordBodyLength(r));
-            i = Wire.putVarintField(out, i, 1, recordIds[r] & 0xFFFF_FFFFL);
-            i = Wire.putVarintField(out, i, 2, recordSubcodes[r] & 0xFFFF_FFFFL);
-            final int length = recordLengths[r];
-            if (length > 0)
-            {
-                i = Wire.putLenHeader(out, i, 3, length);
-                out.putBytes(i, recordBuffers[r], recordOffsets[r], length);
-                i += length;
-            }
-        }
-        return i;
+        final int length = encode(UPDATE);
+        out.putBytes(at, scratchBuffer, 0, length);
+        return at + length;
     }
 
     /**
@@ -233,31 +226,75 @@ public final class SessionMessageWriter
      */
     public int writeDelete(final MutableDirectBuffer out, final int at)
     {
-        final int keyLength = keyLength();
-        int i = Wire.putLenHeader(out, at, 2, Wire.lenFieldSize(keyLength));
-        i = Wire.putLenHeader(out, i, 1, keyLength);
-        return writeKey(out, i);
+        final int length = encode(DELETE);
+        out.putBytes(at, scratchBuffer, 0, length);
+        return at + length;
     }
 
-    private int updateBodyLength()
+    /**
+     * Encode the message into the scratch array once per change: sizes are computed once, bytes go into an array
+     * without a bounds check per byte, and the caller's buffer gets one copy.
+     */
+    private int encode(final int kind)
     {
-        return updateBodyLength(keyLength());
-    }
-
-    private int updateBodyLength(final int keyLength)
-    {
-        int length = Wire.lenFieldSize(keyLength) +
-            Wire.varintFieldSize(2, sessionFlags & 0xFFFF_FFFFL) +
-            Wire.varintFieldSize(3, updateProtocol & 0xFFFF_FFFFL) +
-            Wire.varintFieldSize(4, applicationProtocol & 0xFFFF_FFFFL) +
-            Wire.varintFieldSize(5, direction) +
-            Wire.varintFieldSize(6, ignoreDirection) +
-            Wire.varintFieldSize(7, creationTimeNs);
-        for (int r = 0; r < recordCount; r++)
+        if (encodedKind == kind)
         {
-            length += Wire.lenFieldSize(recordBodyLength(r));
+            return encodedLength;
         }
-        return length;
+        final int keyLength = keyLength();
+        int bodyLength = Wire.lenFieldSize(keyLength);
+        if (kind == UPDATE)
+        {
+            bodyLength += Wire.varintFieldSize(2, sessionFlags & 0xFFFF_FFFFL) +
+                Wire.varintFieldSize(3, updateProtocol & 0xFFFF_FFFFL) +
+                Wire.varintFieldSize(4, applicationProtocol & 0xFFFF_FFFFL) +
+                Wire.varintFieldSize(5, direction) +
+                Wire.varintFieldSize(6, ignoreDirection) +
+                Wire.varintFieldSize(7, creationTimeNs);
+            for (int r = 0; r < recordCount; r++)
+            {
+                bodyLength += Wire.lenFieldSize(recordBodyLength(r));
+            }
+        }
+        final int length = Wire.lenFieldSize(bodyLength);
+        if (scratch.length < length)
+        {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+            scratchBuffer.wrap(scratch);
+        }
+        final byte[] b = scratch;
+        b[0] = (byte)Wire.tag(kind, Wire.LEN);
+        int i = Wire.putVarint(b, 1, bodyLength);
+        b[i++] = (byte)Wire.tag(1, Wire.LEN);
+        i = Wire.putVarint(b, i, keyLength);
+        i = writeKey(b, i);
+        if (kind == UPDATE)
+        {
+            i = putVarintField(b, i, 2, sessionFlags & 0xFFFF_FFFFL);
+            i = putVarintField(b, i, 3, updateProtocol & 0xFFFF_FFFFL);
+            i = putVarintField(b, i, 4, applicationProtocol & 0xFFFF_FFFFL);
+            i = putVarintField(b, i, 5, direction);
+            i = putVarintField(b, i, 6, ignoreDirection);
+            i = putVarintField(b, i, 7, creationTimeNs);
+            for (int r = 0; r < recordCount; r++)
+            {
+                b[i++] = (byte)Wire.tag(8, Wire.LEN);
+                i = Wire.putVarint(b, i, recordBodyLength(r));
+                i = putVarintField(b, i, 1, recordIds[r] & 0xFFFF_FFFFL);
+                i = putVarintField(b, i, 2, recordSubcodes[r] & 0xFFFF_FFFFL);
+                final int recordLength = recordLengths[r];
+                if (recordLength > 0)
+                {
+                    b[i++] = (byte)Wire.tag(3, Wire.LEN);
+                    i = Wire.putVarint(b, i, recordLength);
+                    recordBuffers[r].getBytes(recordOffsets[r], b, i, recordLength);
+                    i += recordLength;
+                }
+            }
+        }
+        encodedKind = kind;
+        encodedLength = i;
+        return i;
     }
 
     private int recordBodyLength(final int r)
@@ -291,24 +328,46 @@ public final class SessionMessageWriter
         return length;
     }
 
-    private int writeKey(final MutableDirectBuffer out, final int at)
+    private int writeKey(final byte[] b, final int at)
     {
-        int i = Wire.putVarintField(out, at, 1, ipVersion & 0xFFFF_FFFFL);
-        i = Wire.putFixed64Field(out, i, 2, lowerHi);
-        i = Wire.putFixed64Field(out, i, 3, lowerLo);
-        i = Wire.putFixed64Field(out, i, 4, upperHi);
-        i = Wire.putFixed64Field(out, i, 5, upperLo);
-        i = Wire.putVarintField(out, i, 6, lowerPort & 0xFFFF_FFFFL);
-        i = Wire.putVarintField(out, i, 7, upperPort & 0xFFFF_FFFFL);
-        i = Wire.putVarintField(out, i, 8, ipProtocol & 0xFFFF_FFFFL);
+        int i = putVarintField(b, at, 1, ipVersion & 0xFFFF_FFFFL);
+        i = putFixed64Field(i, 2, lowerHi);
+        i = putFixed64Field(i, 3, lowerLo);
+        i = putFixed64Field(i, 4, upperHi);
+        i = putFixed64Field(i, 5, upperLo);
+        i = putVarintField(b, i, 6, lowerPort & 0xFFFF_FFFFL);
+        i = putVarintField(b, i, 7, upperPort & 0xFFFF_FFFFL);
+        i = putVarintField(b, i, 8, ipProtocol & 0xFFFF_FFFFL);
         if (vlanCount > 0)
         {
-            i = Wire.putLenHeader(out, i, 9, packedVlanLength());
+            b[i++] = (byte)Wire.tag(9, Wire.LEN);
+            i = Wire.putVarint(b, i, packedVlanLength());
             for (int v = 0; v < vlanCount; v++)
             {
-                i = Wire.putVarint(out, i, vlans[v] & 0xFFFF_FFFFL);
+                i = Wire.putVarint(b, i, vlans[v] & 0xFFFF_FFFFL);
             }
         }
         return i;
+    }
+
+    private static int putVarintField(final byte[] b, final int at, final int field, final long value)
+    {
+        if (value == 0)
+        {
+            return at;
+        }
+        b[at] = (byte)Wire.tag(field, Wire.VARINT);
+        return Wire.putVarint(b, at + 1, value);
+    }
+
+    private int putFixed64Field(final int at, final int field, final long value)
+    {
+        if (value == 0)
+        {
+            return at;
+        }
+        scratch[at] = (byte)Wire.tag(field, Wire.FIXED64);
+        scratchBuffer.putLong(at + 1, value, ByteOrder.LITTLE_ENDIAN);
+        return at + 9;
     }
 }
