@@ -110,6 +110,15 @@ public final class WireReader
      */
     public long readVarint()
     {
+        if (position < limit)
+        {
+            final byte first = buffer.getByte(position);
+            if (first >= 0)
+            {
+                position++;
+                return first;
+            }
+        }
         long value = 0;
         for (int shift = 0; shift < 70; shift += 7)
         {
