@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ChecksumsTest
 {
@@ -82,5 +83,43 @@ class ChecksumsTest
             assertThat(Checksums.fold(Checksums.sum(new UnsafeBuffer(bytes), offset, length, initial)))
                 .as("offset %d length %d", offset, length).isEqualTo(Checksums.fold(expected));
         }
+    }
+
+    @Test
+    void shouldSumNativeMemoryAndWrappedSlicesAsAnArray()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(1600);
+        final byte[] bytes = new byte[1600];
+        for (int i = 0; i < bytes.length; i++)
+        {
+            bytes[i] = (byte)random.nextInt(256);
+            direct.put(i, bytes[i]);
+        }
+        for (int trial = 0; trial < 500; trial++)
+        {
+            final int sliceOffset = random.nextInt(40);
+            final int offset = random.nextInt(40);
+            final int length = random.nextInt(bytes.length - sliceOffset - offset);
+            final UnsafeBuffer slice =
+                new UnsafeBuffer(new UnsafeBuffer(direct), sliceOffset, bytes.length - sliceOffset);
+            long expected = 0;
+            for (int i = 0; i < length; i += 2)
+            {
+                final int at = sliceOffset + offset + i;
+                expected += ((bytes[at] & 0xFF) << 8) | (i + 1 < length ? bytes[at + 1] & 0xFF : 0);
+            }
+            assertThat(Checksums.fold(Checksums.sum(slice, offset, length, 0)))
+                .as("slice %d offset %d length %d", sliceOffset, offset, length).isEqualTo(Checksums.fold(expected));
+        }
+    }
+
+    @Test
+    void shouldRefuseARangeBeyondTheBuffer()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        assertThatThrownBy(() -> Checksums.sum(buffer, 60, 8, 0))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(Checksums.sum(buffer, 64, 0, 5)).isEqualTo(5);
     }
 }
