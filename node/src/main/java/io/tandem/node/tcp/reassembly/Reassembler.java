@@ -334,6 +334,9 @@ public final class Reassembler implements StatsSource
     private boolean payloadRewritten;
     private boolean packetDropped;
     private int payloadLength;
+    private boolean payloadCopied;
+    private DirectBuffer packetBuffer;
+    private int packetPayloadOffset;
 
     private long segmentsInserted;
     private long overlapCount;
@@ -393,6 +396,8 @@ public final class Reassembler implements StatsSource
         payloadRewritten = false;
         packetDropped = false;
         payloadLength = 0;
+        payloadCopied = false;
+        packetBuffer = null;
         final TcpSession ssn = TcpEngine.session(flow);
         if (ssn == null || ssn.state == TcpState.NONE)
         {
@@ -619,7 +624,21 @@ public final class Reassembler implements StatsSource
      */
     public DirectBuffer payload()
     {
+        copyPayload();
         return payload;
+    }
+
+    /**
+     * Copy the packet's payload into {@link #payload} once, when it is asked for or may be rewritten: data that
+     * overlaps nothing queued is inserted straight from the packet.
+     */
+    private void copyPayload()
+    {
+        if (!payloadCopied && packetBuffer != null)
+        {
+            payload.putBytes(0, packetBuffer, packetPayloadOffset, payloadLength);
+            payloadCopied = true;
+        }
     }
 
     /**
@@ -746,7 +765,8 @@ public final class Reassembler implements StatsSource
             seq++;
         }
         final int len = Math.min(p.payloadLength, MAX_PAYLOAD_BYTES);
-        payload.putBytes(0, p.buffer, p.payloadOffset, len);
+        packetBuffer = p.buffer;
+        packetPayloadOffset = p.payloadOffset;
         payloadLength = len;
         final UrgentPolicy policy = ctx.urgentPolicy;
         final int urgent = p.urgentPointer;
@@ -860,19 +880,31 @@ public final class Reassembler implements StatsSource
         int r = 0;
         int overlapsSeen = 0;
         long at = start;
+        final DirectBuffer source;
+        int sourceIndex = idx;
+        if (overlaps(list, start, end))
+        {
+            copyPayload();
+            source = payload;
+        }
+        else
+        {
+            source = packetBuffer;
+            sourceIndex += packetPayloadOffset;
+        }
         if (at < st.appProgress)
         {
             final int delivered = (int)(Math.min(end, st.appProgress) - at);
-            view.wrap(payload, idx, delivered);
+            view.wrap(source, sourceIndex, delivered);
             r |= list.insert(at, view, delivered, HostOsPolicy.FIRST, compare, pool);
             overlapsSeen += list.lastOverlaps();
             at += delivered;
-            idx += delivered;
+            sourceIndex += delivered;
         }
         if (at < end)
         {
             final int rest = (int)(end - at);
-            view.wrap(payload, idx, rest);
+            view.wrap(source, sourceIndex, rest);
             final int tail = list.insert(at, view, rest, policy, compare, pool);
             overlapsSeen += list.lastOverlaps();
             r = (r & ~SegmentList.DUPLICATE) | tail;
