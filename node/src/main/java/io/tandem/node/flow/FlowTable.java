@@ -694,8 +694,12 @@ public final class FlowTable implements StatsSource
         }
         else
         {
-            unlink(f);
-            linkTail(f, listIndex(f));
+            final int list = listIndex(f);
+            if (f.listIndex != list || lruTail[list] != f)
+            {
+                unlink(f);
+                linkTail(f, list);
+            }
         }
     }
 
