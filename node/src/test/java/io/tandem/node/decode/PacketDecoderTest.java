@@ -538,6 +538,27 @@ class PacketDecoderTest
     }
 
     @Test
+    void shouldDecodeTheAlignedTimestampBlockAndTheOptionsAfterIt()
+    {
+        assertThat(decodeWithTcpOptions("0101 080a 01020304 05060708")).isTrue();
+        assertThat(p.optTimestamp).isTrue();
+        assertThat(p.tsVal).isEqualTo(0x01020304);
+        assertThat(p.tsEcr).isEqualTo(0x05060708);
+        assertThat(p.eventCount).isZero();
+        assertThat(decodeWithTcpOptions("0101 080a 00000011 00000022 0101 050a 00000100 00000200")).isTrue();
+        assertThat(p.tsVal).isEqualTo(0x11);
+        assertThat(p.sackBlockCount).isEqualTo(1);
+        assertThat(p.sackBlocks).startsWith(0x100, 0x200);
+        assertThat(p.eventCount).isZero();
+        assertThat(decodeWithTcpOptions("0101 080a 00000011 00000022 080a 00000033 00000044 0000")).isTrue();
+        assertThat(p.hasEvent(DecoderEvent.TCP_OPT_DUPLICATE)).isTrue();
+        assertThat(p.tsVal).isEqualTo(0x11);
+        assertThat(decodeWithTcpOptions("0101 080b 00000011 00000022 00000000")).isTrue();
+        assertThat(p.hasEvent(DecoderEvent.TCP_OPT_INVALID_LEN)).isTrue();
+        assertThat(p.optTimestamp).isFalse();
+    }
+
+    @Test
     void shouldDecodeSackBlocksAndAcceptEmptySack()
     {
         assertThat(decodeWithTcpOptions("0101 0512 00000100 00000200 00000300 00000400")).isTrue();

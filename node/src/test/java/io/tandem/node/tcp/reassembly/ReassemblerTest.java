@@ -234,6 +234,28 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldGiveTheAcceptedPayloadWhetherOrNotTheDataOverlappedQueuedData()
+    {
+        final ReassemblyHarness h = new ReassemblyHarness().handshake();
+        final Reassembler r = h.reassembler();
+        h.c(PA, C + 1, S + 1, "GOOD");
+        assertThat(payloadText(r)).isEqualTo("GOOD");
+        h.c(PA, C + 2, S + 1, "XXXYZ");
+        assertThat(payloadText(r)).isEqualTo("OODYZ");
+        h.c(PA, C + 7, S + 1, "END");
+        assertThat(payloadText(r)).isEqualTo("END");
+        h.finish();
+        assertThat(h.toServer.toString()).isEqualTo("GOODYZEND<EOF>");
+    }
+
+    private static String payloadText(final Reassembler r)
+    {
+        final byte[] b = new byte[r.payloadLength()];
+        r.payload().getBytes(0, b);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void shouldChunkRawDataByTheConfiguredSizePerDirection()
     {
         final ReassemblyHarness h = new ReassemblyHarness("stream.reassembly.toserver-chunk-size=4",
