@@ -126,6 +126,17 @@ public final class BenchCommand implements Callable<Integer>
         final long[][] engineNs = new long[counts][runs];
         final long[][] processNs = new long[counts][runs];
         long packets = 0;
+        final StringBuilder warmUp = new StringBuilder("warm-up (not counted): bare ");
+        warmUp.append(String.format("%.3f s", runBareLoop(capture) / 1e9));
+        for (int k = 0; k < counts; k++)
+        {
+            final long startNs = System.nanoTime();
+            runEngine(capture, workers.get(k));
+            warmUp.append(String.format(", %d worker(s): engine %.3f s", workers.get(k),
+                (System.nanoTime() - startNs) / 1e9));
+        }
+        out.println(warmUp);
+        out.flush();
         for (int r = 0; r < runs; r++)
         {
             bareNs[r] = runBareLoop(capture);
