@@ -1,5 +1,6 @@
 package io.tandem.transport;
 
+import io.tandem.proto.wire.Wire;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
@@ -100,7 +101,7 @@ final class SessionEnvelopeWriter
     {
         int at = end;
         bytes[at++] = (byte)TAG_MESSAGE;
-        at = putVarint(bytes, at, length);
+        at = Wire.putVarint(bytes, at, length);
         source.getBytes(offset, bytes, at, length);
         tags.addLong(tag);
         offsets.addInt(at);
@@ -126,7 +127,7 @@ final class SessionEnvelopeWriter
         h = putField(header, h, TAG_SEQUENCE, sequence);
         h = putField(header, h, TAG_TIMESTAMP, timestampNs);
         header[h++] = (byte)TAG_SESSIONS;
-        h = putVarint(header, h, end - HEADER_RESERVE);
+        h = Wire.putVarint(header, h, end - HEADER_RESERVE);
         envelopeOffset = HEADER_RESERVE - h;
         System.arraycopy(header, 0, bytes, envelopeOffset, h);
         int length = end - envelopeOffset;
@@ -187,7 +188,7 @@ final class SessionEnvelopeWriter
      */
     static int fieldLength(final int length)
     {
-        return 1 + varintLength(length & 0xFFFF_FFFFL) + length;
+        return Wire.lenFieldSize(length);
     }
 
     private static int putField(final byte[] to, final int at, final int tag, final long value)
@@ -197,24 +198,6 @@ final class SessionEnvelopeWriter
             return at;
         }
         to[at] = (byte)tag;
-        return putVarint(to, at + 1, value);
-    }
-
-    private static int putVarint(final byte[] to, final int at, final long value)
-    {
-        int i = at;
-        long v = value;
-        while ((v & ~0x7FL) != 0)
-        {
-            to[i++] = (byte)((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        to[i++] = (byte)v;
-        return i;
-    }
-
-    private static int varintLength(final long value)
-    {
-        return value == 0 ? 1 : (63 - Long.numberOfLeadingZeros(value)) / 7 + 1;
+        return Wire.putVarint(to, at + 1, value);
     }
 }
