@@ -123,6 +123,41 @@ class SessionMessageCodecTest
     }
 
     @Test
+    void sizingBeforeTheLastChangeDoesNotFreezeTheMessage()
+    {
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[] {1, 2, 3});
+        writer.key(4, 6, 0, 10, 1000, 0, 20, 80).state(0, 6, 0, 1, 0, 5);
+        final int withoutRecord = writer.updateLength();
+        writer.record(7, 1, record, 0, 3);
+        final int withRecord = writer.updateLength();
+        assertThat(withRecord).isGreaterThan(withoutRecord);
+        assertThat(writer.writeUpdate(out, 0)).isEqualTo(withRecord);
+        assertThat(reader.wrap(out, 0, withRecord)).isTrue();
+        assertThat(reader.recordCount()).isEqualTo(1);
+        assertThat(reader.recordPreprocessorId(0)).isEqualTo(7);
+
+        writer.vlan(42);
+        final int withVlan = writer.writeUpdate(out, 0);
+        assertThat(reader.wrap(out, 0, withVlan)).isTrue();
+        assertThat(reader.vlanCount()).isEqualTo(1);
+        assertThat(reader.vlanId(0)).isEqualTo(42);
+
+        final int delete = writer.writeDelete(out, 0);
+        assertThat(delete).isEqualTo(writer.deleteLength());
+        assertThat(reader.wrap(out, 0, delete)).isTrue();
+        assertThat(reader.kind()).isEqualTo(SessionMessageReader.DELETE);
+        assertThat(reader.recordCount()).isZero();
+        assertThat(reader.vlanId(0)).isEqualTo(42);
+
+        writer.key(6, 17, 1, 2, 53, 3, 4, 5353);
+        final int fresh = writer.writeUpdate(out, 0);
+        assertThat(reader.wrap(out, 0, fresh)).isTrue();
+        assertThat(reader.ipVersion()).isEqualTo(6);
+        assertThat(reader.recordCount()).isZero();
+        assertThat(reader.vlanCount()).isZero();
+    }
+
+    @Test
     void readsUnpackedVlansMergedKeysAndTheLastOneofMember()
     {
         final SessionKey first = SessionKey.newBuilder().setIpVersion(4).setLowerAddrLo(1).addVlanIds(5).build();
