@@ -42,6 +42,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.tandem.node.stats.StatsSnapshot;
+import io.tandem.node.stats.StatsTotals;
 
 /**
  * The node's admin HTTP endpoint (Netty): {@code /health} (the process is up), {@code /ready} (200 once the node is
@@ -66,7 +67,7 @@ public final class AdminServer implements AutoCloseable
      * Start serving.
      *
      * @param bind      address and port (port 0: any free port, see {@link #port()}).
-     * @param snapshots the workers' latest snapshots (summed by counter name).
+     * @param snapshots the latest snapshots of the workers (and of a reader feeding them), added up by counter name.
      * @param ready     whether the node is ready.
      * @param identity  facts for the status document (node id, version, sources...); a {@link Supplier} value is
      *                  asked for its current value at each request (it must be safe to call from the server's
@@ -118,18 +119,14 @@ public final class AdminServer implements AutoCloseable
     }
 
     /**
-     * Counters of all workers summed by name, in first-seen order.
+     * Counters of all workers added up by name ({@link StatsTotals}: counts summed, the largest packet the largest),
+     * in first-seen order.
      *
      * @return the totals.
      */
     Map<String, Long> totals()
     {
-        final Map<String, Long> totals = new LinkedHashMap<>();
-        for (final StatsSnapshot snapshot : snapshots.get())
-        {
-            snapshot.counters().forEach((name, value) -> totals.merge(name, value, Long::sum));
-        }
-        return totals;
+        return StatsTotals.of(snapshots.get());
     }
 
     /**

@@ -29,9 +29,12 @@ import io.tandem.node.ha.spi.HaRecordRegistry;
 import io.tandem.node.io.Encapsulation;
 import io.tandem.node.io.MirrorFeedSource;
 import io.tandem.node.output.EveWriter;
+import io.tandem.node.output.LineAlignedOutputStream;
+import io.tandem.node.stats.StatsTotals;
 import io.tandem.node.worker.Worker;
 import io.tandem.node.worker.WorkerAgent;
 import io.tandem.node.worker.WorkerContexts;
+import io.tandem.node.worker.WorkerGroup;
 import io.tandem.transport.HaTransport;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -44,8 +47,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tandem run}: a long-running node. Packets arrive on a VXLAN or GENEVE mirror port; one worker agent tracks
- * them on its own thread; with {@code ha.enabled} it replicates its sessions (to an HA file and, with
- * {@code ha.use-side-channel}, over the Aeron side channel, whose transport agent runs on a thread of its own); the
+ * them on its own thread (with {@code threading.workers} above 1, that agent hands them by IP address pair to the
+ * workers of a {@link WorkerGroup}, each on its own thread, and HA is refused); with {@code ha.enabled} it
+ * replicates its sessions (to an HA file and, with {@code ha.use-side-channel}, over the Aeron side channel, whose
+ * transport agent runs on a thread of its own); the
  * admin HTTP endpoint serves health, readiness (with the side channel: once its start-up resync is over), metrics and
  * status; EVE is written as flows end. It stops on SIGTERM/SIGINT, after {@code --duration}, or after
  * {@code --until-packets}; at stop every live flow is logged with reason {@code shutdown}.
@@ -109,12 +114,6 @@ public final class RunCommand implements Callable<Integer>
             err.println("tandem: configuration: " + ex.getMessage());
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
-        if (cfg.integer("threading.workers") != 1)
-        {
-            err.println("tandem: configuration: threading.workers: run tracks the mirror feed on one worker thread " +
-                "for now; set it to 1 (analyze takes more)");
-            return AnalyzeCommand.EXIT_BAD_INPUT;
-        }
 
         final HaContext haCtx;
         final HaTransport.Context transportCtx;
@@ -126,6 +125,13 @@ public final class RunCommand implements Callable<Integer>
         catch (final IllegalArgumentException | ConfigException ex)
         {
             err.println("tandem: configuration: " + ex.getMessage());
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
+        final int workerCount = cfg.integer("threading.workers");
+        if (workerCount > 1 && haCtx.enabled())
+        {
+            err.println("tandem: configuration: threading.workers: " + workerCount + ": run runs HA on one worker " +
+                "only (set threading.workers to 1 or ha.enabled to no)");
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
 
@@ -143,9 +149,21 @@ public final class RunCommand implements Callable<Integer>
             return AnalyzeCommand.EXIT_BAD_INPUT;
         }
 
-        final OutputStream eveOut = "-".equals(eve) ?
-            new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16) :
-            new BufferedOutputStream(new FileOutputStream(eve, true), 1 << 16);
+        final OutputStream eveOut;
+        try
+        {
+            eveOut = openEve();
+        }
+        catch (final IOException ex)
+        {
+            err.println("tandem: --eve: cannot write " + eve + ": " + ex.getMessage());
+            source.close();
+            return AnalyzeCommand.EXIT_BAD_INPUT;
+        }
+        if (workerCount > 1)
+        {
+            return serve(trackOnWorkers(cfg, workerCount, source, eveOut), null, haCtx, source, err);
+        }
         final EveWriter eveWriter = new EveWriter(eveOut);
         final Worker worker = WorkerContexts.newWorker(cfg, eveWriter, eveWriter);
         final HaSideChannel sideChannel;
@@ -170,10 +188,59 @@ public final class RunCommand implements Callable<Integer>
         }
         final WorkerAgent agent = new WorkerAgent("tandem-worker-0", worker, source, new SystemEpochNanoClock(),
             source);
-        if (untilPackets > 0)
+        final HaFileSink haSink = haFile;
+        return serve(new Tracking(agent, 1, () ->
         {
-            agent.stopAfterPackets(untilPackets);
+            worker.finish(FlowEndReason.SHUTDOWN);
+            CloseHelper.quietCloseAll(sideChannel, haSink);
+            eveWriter.close();
+        }), sideChannel, haCtx, source, err);
+    }
+
+    /**
+     * Several workers on threads of their own, fed by one reading agent through a {@link WorkerGroup}'s dispatcher
+     * (as analyze reads a file into one); each writes its EVE lines whole into the one output.
+     */
+    private static Tracking trackOnWorkers(
+        final TandemConfig cfg, final int workerCount, final MirrorFeedSource source, final OutputStream shared)
+    {
+        final List<EveWriter> eveWriters = new ArrayList<>();
+        final List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < workerCount; i++)
+        {
+            final EveWriter eveWriter = new EveWriter(new LineAlignedOutputStream(shared));
+            eveWriters.add(eveWriter);
+            workers.add(WorkerContexts.newWorker(cfg, i, workerCount, eveWriter, eveWriter));
         }
+        final SystemEpochNanoClock clock = new SystemEpochNanoClock();
+        final WorkerGroup group = new WorkerGroup("tandem-worker", workers, WorkerContexts.from(cfg).decode(), clock);
+        final WorkerAgent agent = new WorkerAgent("tandem-reader", group, source, clock, source);
+        return new Tracking(agent, workerCount, () ->
+        {
+            try
+            {
+                group.finish();
+            }
+            finally
+            {
+                group.close();
+                for (final EveWriter eveWriter : eveWriters)
+                {
+                    eveWriter.close();
+                }
+                shared.close();
+            }
+        });
+    }
+
+    private int serve(
+        final Tracking tracking,
+        final HaSideChannel sideChannel,
+        final HaContext haCtx,
+        final MirrorFeedSource source,
+        final PrintWriter err) throws InterruptedException, IOException
+    {
+        final WorkerAgent agent = tracking.agent();
         final AgentRunner runner = new AgentRunner(
             new BackoffIdleStrategy(), throwable ->
             {
@@ -182,11 +249,15 @@ public final class RunCommand implements Callable<Integer>
                     err.println("tandem: worker error: " + throwable);
                 }
             }, null, agent);
+        if (untilPackets > 0)
+        {
+            agent.stopAfterPackets(untilPackets);
+        }
 
         final Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("node", "tandem");
         identity.put("mirror", source.name());
-        identity.put("workers", 1);
+        identity.put("workers", tracking.workers());
         if (haCtx.enabled())
         {
             identity.put("ha_node_id", haCtx.nodeId());
@@ -195,8 +266,7 @@ public final class RunCommand implements Callable<Integer>
         {
             identity.put("ha", (Supplier<Map<String, Object>>)sideChannel::status);
         }
-        final AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort),
-            () -> List.of(agent.snapshot()),
+        final AdminServer admin = new AdminServer(new InetSocketAddress(adminBind, adminPort), agent::snapshots,
             () -> !runner.isClosed() && (sideChannel == null || sideChannel.isReady()), identity);
 
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -212,20 +282,28 @@ public final class RunCommand implements Callable<Integer>
             sideChannel.transport().startAgentRunner();
         }
         AgentRunner.startOnThread(runner);
-        err.printf("tandem: running: mirror %s (%s, %s), admin http://%s:%d/ (health, ready, metrics, " +
-            "api/v1/status)%n", source.name(), encap, source.transport(), adminBind, admin.port());
+        err.printf("tandem: running: mirror %s (%s, %s), %d worker%s, admin http://%s:%d/ (health, ready, metrics, " +
+            "api/v1/status)%n", source.name(), encap, source.transport(), tracking.workers(),
+            tracking.workers() == 1 ? "" : "s", adminBind, admin.port());
         err.flush();
 
         final long timeoutNs = durationSeconds > 0 ? TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
         agent.awaitClosed(timeoutNs);
         runner.close();
-        worker.finish(FlowEndReason.SHUTDOWN);
-        CloseHelper.quietCloseAll(sideChannel, haFile);
-        eveWriter.close();
+        int exitCode = 0;
+        try
+        {
+            tracking.stop().run();
+        }
+        catch (final IllegalStateException ex)
+        {
+            err.println("tandem: worker error: " + ex.getMessage());
+            exitCode = 1;
+        }
         admin.close();
         source.close();
-        err.printf("tandem: stopped after %d packets, %d flows%n", worker.packetsSeen(),
-            agent.snapshot().counters().getOrDefault("flow.total", 0L));
+        err.printf("tandem: stopped after %d packets, %d flows%n", agent.packets(),
+            StatsTotals.of(agent.snapshots()).getOrDefault("flow.total", 0L));
         err.flush();
         stopped.countDown();
         try
@@ -234,9 +312,16 @@ public final class RunCommand implements Callable<Integer>
         }
         catch (final IllegalStateException ex)
         {
-            return 0;
+            return exitCode;
         }
-        return 0;
+        return exitCode;
+    }
+
+    private OutputStream openEve() throws IOException
+    {
+        return "-".equals(eve) ?
+            new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16) :
+            new BufferedOutputStream(new FileOutputStream(eve, true), 1 << 16);
     }
 
     private static HaSideChannel enableHa(
@@ -277,5 +362,22 @@ public final class RunCommand implements Callable<Integer>
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * How the node ends its tracking once its agent has stopped: every live flow ends with reason {@code shutdown},
+     * on every worker, and the outputs are closed.
+     */
+    @FunctionalInterface
+    private interface Stop
+    {
+        void run() throws IOException;
+    }
+
+    /**
+     * The agent that polls the mirror feed, the number of workers behind it, and how to stop them.
+     */
+    private record Tracking(WorkerAgent agent, int workers, Stop stop)
+    {
     }
 }

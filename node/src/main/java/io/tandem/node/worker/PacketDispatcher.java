@@ -29,7 +29,8 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * <p>
  * The dispatcher also keeps time for its workers: it broadcasts a tick at the very packets at which a single
  * worker would run its once-a-second timer, so flows expire at the same packet times with one worker or many, and
- * the results do not depend on the number of workers. Non-IP packets go to the first worker.
+ * the results do not depend on the number of workers; a live source's reader adds ticks by the wall clock
+ * ({@link #tick(long)}). Non-IP packets go to the first worker.
  * <p>
  * Ring message layout (little-endian), type {@link #PACKET}:
  * <pre>
@@ -126,10 +127,21 @@ public final class PacketDispatcher implements PacketHandler, StatsSource
         ring.commit(index);
         packetsPerWorker[worker]++;
         lastTimestampNs = timestampNs;
-        if (timestampNs >= nextTickNs)
+        tick(timestampNs);
+    }
+
+    /**
+     * Time passes: broadcast a tick to every worker if a second has gone by since the last one. Called with each
+     * packet's timestamp, and by a live source's reader with the clock, so that flows expire when no packet comes.
+     *
+     * @param nowNs current time (packet time or wall clock).
+     */
+    public void tick(final long nowNs)
+    {
+        if (nowNs >= nextTickNs)
         {
-            broadcast(TICK, timestampNs);
-            nextTickNs = timestampNs + TICK_INTERVAL_NS;
+            broadcast(TICK, nowNs);
+            nextTickNs = nowNs + TICK_INTERVAL_NS;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.tandem.node.worker;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +10,8 @@ import io.tandem.node.decode.DecodeContext;
 import io.tandem.node.flow.FlowEndReason;
 import io.tandem.node.io.PacketSource;
 import io.tandem.node.stats.StatsSink;
+import io.tandem.node.stats.StatsSnapshot;
+import io.tandem.node.stats.StatsTotals;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
@@ -18,6 +19,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -34,17 +36,21 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * {@link #dispatcher()}, then calls {@link #finish()}: every worker ends its flows and stops, and the counters of
  * all of them can be read, summed, with {@link #reportStats(StatsSink)}. A failure on a worker thread stops the
  * dispatcher and is rethrown by {@link #finish()}.
+ * <p>
+ * A live source is read by a {@link WorkerAgent} made for the group: it dispatches the packets and the clock's
+ * ticks, and the workers publish {@link #snapshots()} of their counters for the admin server.
  */
 public final class WorkerGroup implements AutoCloseable
 {
     /** Bytes of each worker's ring (a power of two; the largest frame it takes is an eighth of it). */
     public static final int RING_BYTES = 4 * 1024 * 1024;
     private static final int BATCH = 256;
-    private static final String MAX_PKT_SIZE = "decoder.max_pkt_size";
-    private static final String AVG_PKT_SIZE = "decoder.avg_pkt_size";
+    private static final long SNAPSHOT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final List<Worker> workers;
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<RingAgent> agents = new ArrayList<>();
+    private final EpochNanoClock snapshotClock;
     private final CountDownLatch finished;
     private final PacketDispatcher dispatcher;
     private volatile Throwable failure;
@@ -70,6 +76,24 @@ public final class WorkerGroup implements AutoCloseable
      */
     public WorkerGroup(final String name, final List<Worker> workers, final DecodeContext decode)
     {
+        this(name, workers, decode, null);
+    }
+
+    /**
+     * Start one thread per worker; each publishes a snapshot of its counters once a second by the clock and when it
+     * stops (see {@link #snapshots()}), as a {@link WorkerAgent} does for a live source.
+     *
+     * @param name          prefix of the threads' names.
+     * @param workers       the workers, built by the caller (at least one).
+     * @param decode        the workers' decoder settings (the dispatcher decodes alike to find each packet's
+     *                      addresses).
+     * @param snapshotClock wall clock of the snapshots; null for none (a capture file's run reads the counters at
+     *                      the end with {@link #reportStats(StatsSink)}).
+     */
+    public WorkerGroup(
+        final String name, final List<Worker> workers, final DecodeContext decode, final EpochNanoClock snapshotClock)
+    {
+        this.snapshotClock = snapshotClock;
         if (workers.isEmpty())
         {
             throw new IllegalArgumentException("a worker group needs at least one worker");
@@ -85,10 +109,14 @@ public final class WorkerGroup implements AutoCloseable
         dispatcher = new PacketDispatcher(rings, decode, this::checkFailure);
         for (int i = 0; i < rings.length; i++)
         {
+            agents.add(new RingAgent(name + "-" + i, workers.get(i), rings[i]));
+        }
+        for (final RingAgent agent : agents)
+        {
             final AgentRunner runner = new AgentRunner(
                 new BackoffIdleStrategy(
                     10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
-                this::onError, null, new RingAgent(name + "-" + i, workers.get(i), rings[i]));
+                this::onError, null, agent);
             runners.add(runner);
             AgentRunner.startOnThread(runner);
         }
@@ -164,19 +192,30 @@ public final class WorkerGroup implements AutoCloseable
      */
     public void reportStats(final StatsSink sink)
     {
-        final Map<String, Long> sums = new LinkedHashMap<>();
+        final StatsTotals totals = new StatsTotals();
         for (final Worker worker : workers)
         {
-            worker.reportStats((name, value) -> sums.merge(name, value, MAX_PKT_SIZE.equals(name) ? Math::max :
-                Long::sum));
+            worker.reportStats(totals);
         }
-        final long pkts = sums.getOrDefault("decoder.pkts", 0L);
-        if (sums.containsKey(AVG_PKT_SIZE))
-        {
-            sums.put(AVG_PKT_SIZE, pkts == 0 ? 0 : sums.getOrDefault("decoder.bytes", 0L) / pkts);
-        }
+        final Map<String, Long> sums = totals.totals();
         dispatcher.reportStats(sums::put);
         sums.forEach(sink::counter);
+    }
+
+    /**
+     * Each worker's latest published counters (with a snapshot clock; empty snapshots without); safe to call from
+     * any thread.
+     *
+     * @return one snapshot per worker, in dispatch order.
+     */
+    public List<StatsSnapshot> snapshots()
+    {
+        final List<StatsSnapshot> snapshots = new ArrayList<>(agents.size());
+        for (final RingAgent agent : agents)
+        {
+            snapshots.add(agent.snapshot);
+        }
+        return snapshots;
     }
 
     /**
@@ -199,7 +238,12 @@ public final class WorkerGroup implements AutoCloseable
         }
     }
 
-    private void checkFailure()
+    /**
+     * Throw if a worker failed: a reader of a live source checks it in its duty cycle, as the group stops then.
+     *
+     * @throws IllegalStateException when a worker failed (the failure is the cause).
+     */
+    void checkFailure()
     {
         final Throwable t = failure;
         if (t != null)
@@ -217,6 +261,8 @@ public final class WorkerGroup implements AutoCloseable
         private final Worker worker;
         private final RingBuffer ring;
         private boolean ended;
+        private long nextSnapshotNs;
+        private volatile StatsSnapshot snapshot = StatsSnapshot.EMPTY;
 
         RingAgent(final String name, final Worker worker, final RingBuffer ring)
         {
@@ -236,6 +282,15 @@ public final class WorkerGroup implements AutoCloseable
             if (ended)
             {
                 throw new AgentTerminationException("end of input");
+            }
+            if (snapshotClock != null)
+            {
+                final long nowNs = snapshotClock.nanoTime();
+                if (nowNs >= nextSnapshotNs)
+                {
+                    snapshot = StatsSnapshot.of(nowNs, worker);
+                    nextSnapshotNs = nowNs + SNAPSHOT_INTERVAL_NS;
+                }
             }
             return read;
         }
@@ -267,6 +322,10 @@ public final class WorkerGroup implements AutoCloseable
         @Override
         public void onClose()
         {
+            if (snapshotClock != null)
+            {
+                snapshot = StatsSnapshot.of(snapshotClock.nanoTime(), worker);
+            }
             finished.countDown();
         }
 
