@@ -74,6 +74,29 @@ class AdminServerTest
     }
 
     @Test
+    void shouldKeepTheLargestPacketAndTheTotalsAveragePacketSizeAcrossWorkers()
+    {
+        final Map<String, Long> first = new LinkedHashMap<>();
+        first.put("decoder.pkts", 10L);
+        first.put("decoder.bytes", 1000L);
+        first.put("decoder.avg_pkt_size", 100L);
+        first.put("decoder.max_pkt_size", 1500L);
+        final Map<String, Long> second = new LinkedHashMap<>(first);
+        second.put("decoder.pkts", 30L);
+        second.put("decoder.bytes", 9000L);
+        second.put("decoder.avg_pkt_size", 300L);
+        second.put("decoder.max_pkt_size", 900L);
+        try (AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0),
+            () -> List.of(new StatsSnapshot(1, first), new StatsSnapshot(1, second)), () -> true, Map.of()))
+        {
+            assertThat(server.totals())
+                .containsEntry("decoder.pkts", 40L)
+                .containsEntry("decoder.max_pkt_size", 1500L)
+                .containsEntry("decoder.avg_pkt_size", 250L);
+        }
+    }
+
+    @Test
     void shouldNameMetricsAfterTheDottedCounters()
     {
         assertThat(AdminServer.metricName("decoder.event.ipv4.trunc_pkt")).isEqualTo(
