@@ -1,7 +1,5 @@
 package io.tandem.transport;
 
-import javax.crypto.Mac;
-
 import com.google.protobuf.ByteString;
 import io.tandem.proto.ha.v1.Control;
 import io.tandem.proto.ha.v1.Envelope;
@@ -17,7 +15,7 @@ public final class EnvelopeFactory
     private final int clusterId;
     private final int nodeId;
     private final long epoch;
-    private final Mac mac;
+    private final HmacSha256 mac;
     private long sequence;
 
     /**
@@ -33,7 +31,7 @@ public final class EnvelopeFactory
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.epoch = epoch;
-        this.mac = clusterKey == null || clusterKey.length == 0 ? null : HaProtocol.newMac(clusterKey);
+        this.mac = clusterKey == null || clusterKey.length == 0 ? null : new HmacSha256(clusterKey);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.ObjLongConsumer;
 
-import javax.crypto.Mac;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -45,7 +44,6 @@ public final class EnvelopeValidator
     }
 
     private final int clusterId;
-    private final Mac mac;
     private final HmacSha256 hmac;
     private final byte[] computed = new byte[HaProtocol.HMAC_LENGTH];
     private final long[] counts = new long[Verdict.values().length];
@@ -60,9 +58,7 @@ public final class EnvelopeValidator
     public EnvelopeValidator(final int clusterId, final byte[] clusterKey)
     {
         this.clusterId = clusterId;
-        final boolean keyed = clusterKey != null && clusterKey.length > 0;
-        this.mac = keyed ? HaProtocol.newMac(clusterKey) : null;
-        this.hmac = keyed ? new HmacSha256(clusterKey) : null;
+        this.hmac = clusterKey != null && clusterKey.length > 0 ? new HmacSha256(clusterKey) : null;
     }
 
     /**
@@ -120,7 +116,7 @@ public final class EnvelopeValidator
         {
             return Verdict.OTHER_CLUSTER;
         }
-        if (mac != null && !verify(envelope))
+        if (hmac != null && !verify(envelope))
         {
             return Verdict.BAD_HMAC;
         }
@@ -141,7 +137,7 @@ public final class EnvelopeValidator
         {
             return Verdict.OTHER_CLUSTER;
         }
-        if (mac != null)
+        if (hmac != null)
         {
             if (decoder.hmacLength() != HaProtocol.HMAC_LENGTH)
             {
@@ -205,7 +201,7 @@ public final class EnvelopeValidator
     {
         final ByteString received = envelope.getHmac();
         return received.size() == HaProtocol.HMAC_LENGTH &&
-            MessageDigest.isEqual(HaProtocol.hmac(mac, envelope), received.toByteArray());
+            MessageDigest.isEqual(HaProtocol.hmac(hmac, envelope), received.toByteArray());
     }
 
     /**

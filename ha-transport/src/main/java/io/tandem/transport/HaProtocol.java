@@ -1,11 +1,6 @@
 package io.tandem.transport;
 
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import io.tandem.proto.ha.v1.Envelope;
 
@@ -16,7 +11,7 @@ public final class HaProtocol
 {
     /** The protocol version this node sends and accepts (package {@code tandem.ha.v1}). */
     public static final int VERSION = 1;
-    /** MAC algorithm of {@link Envelope#getHmac()}. */
+    /** MAC algorithm of {@link Envelope#getHmac()}, as the JDK names it. */
     public static final String HMAC_ALGORITHM = "HmacSHA256";
     /** Bytes of an HMAC-SHA256. */
     public static final int HMAC_LENGTH = 32;
@@ -45,41 +40,24 @@ public final class HaProtocol
      */
     public static byte[] hmac(final byte[] key, final Envelope envelope)
     {
-        return hmac(newMac(key), envelope);
+        return hmac(new HmacSha256(key), envelope);
     }
 
     /**
-     * The HMAC of an envelope with a MAC already keyed ({@link #newMac(byte[])}), which is left reset.
+     * The HMAC of an envelope with an HMAC already keyed (for the envelopes made and checked as objects: control
+     * messages, and received envelopes whose hmac is not their last field).
      *
-     * @param mac      the keyed MAC.
+     * @param mac      the keyed HMAC.
      * @param envelope the envelope (its hmac field, if any, is ignored).
      * @return the MAC bytes.
      */
-    static byte[] hmac(final Mac mac, final Envelope envelope)
+    static byte[] hmac(final HmacSha256 mac, final Envelope envelope)
     {
-        return mac.doFinal(envelope.getHmac().isEmpty() ? envelope.toByteArray() :
-            envelope.toBuilder().clearHmac().build().toByteArray());
-    }
-
-    /**
-     * An HMAC-SHA256 keyed with the cluster key: keep one per thread and reuse it (making one costs a provider
-     * look-up and the key schedule; {@link Mac#doFinal()} resets it for the next message).
-     *
-     * @param key the cluster key.
-     * @return the MAC.
-     */
-    static Mac newMac(final byte[] key)
-    {
-        try
-        {
-            final Mac mac = Mac.getInstance(HMAC_ALGORITHM);
-            mac.init(new SecretKeySpec(key, HMAC_ALGORITHM));
-            return mac;
-        }
-        catch (final NoSuchAlgorithmException | InvalidKeyException ex)
-        {
-            throw new IllegalStateException("cannot compute " + HMAC_ALGORITHM, ex);
-        }
+        final byte[] unsigned = envelope.getHmac().isEmpty() ? envelope.toByteArray() :
+            envelope.toBuilder().clearHmac().build().toByteArray();
+        final byte[] out = new byte[HMAC_LENGTH];
+        mac.compute(unsigned, 0, unsigned.length, out, 0);
+        return out;
     }
 
     /**
