@@ -23,7 +23,6 @@ public final class HaMessageBatch
     private final IntArrayList offsets = new IntArrayList();
     private final IntArrayList lengths = new IntArrayList();
     private int end;
-    private int deletes;
 
     /**
      * How many messages the batch holds.
@@ -78,24 +77,12 @@ public final class HaMessageBatch
     }
 
     /**
-     * How many of the messages are deletes.
-     *
-     * @return the count.
-     */
-    public int deletes()
-    {
-        return deletes;
-    }
-
-    /**
      * Append the writer's message as an update.
      *
      * @param writer holding the message.
      */
     public void addUpdate(final SessionMessageWriter writer)
     {
-        final int length = writer.updateLength();
-        buffer.checkLimit(end + length);
         add(writer.writeUpdate(buffer, end) - end);
     }
 
@@ -106,10 +93,7 @@ public final class HaMessageBatch
      */
     public void addDelete(final SessionMessageWriter writer)
     {
-        final int length = writer.deleteLength();
-        buffer.checkLimit(end + length);
         add(writer.writeDelete(buffer, end) - end);
-        deletes++;
     }
 
     /**
@@ -122,10 +106,6 @@ public final class HaMessageBatch
         final byte[] bytes = message.toByteArray();
         buffer.putBytes(end, bytes);
         add(bytes.length);
-        if (message.hasDelete())
-        {
-            deletes++;
-        }
     }
 
     private void add(final int length)
@@ -143,7 +123,6 @@ public final class HaMessageBatch
         offsets.clear();
         lengths.clear();
         end = 0;
-        deletes = 0;
     }
 
     /**
